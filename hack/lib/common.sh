@@ -1,0 +1,116 @@
+# shellcheck shell=bash
+# Shared helpers for hack/*.sh: locating the repo, a JDK >= 22, and the pinned control-plane tools.
+
+SONDE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export SONDE_ROOT
+
+log() { printf '[sonde %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[sonde] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Prints a JAVA_HOME with a JDK >= 22 (FFM is final from 22): $JAVA_HOME if it qualifies, else /usr/lib/jvm/*25*.
+find_java_home() {
+  local candidate version
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*25* /usr/lib/jvm/*2[2-9]*; do
+    [[ -n "$candidate" && -x "$candidate/bin/java" ]] || continue
+    version="$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
+    if [[ "${version%%.*}" =~ ^[0-9]+$ ]] && (( ${version%%.*} >= 22 )); then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+require_java() {
+  local home
+  home="$(find_java_home)" || die "no JDK >= 22 found: set JAVA_HOME to a JDK 22+ (JDK 25 expected under /usr/lib/jvm); the default java $(java -version 2>&1 | head -1) is too old for the FFM API"
+  export JAVA_HOME="$home"
+  export PATH="$JAVA_HOME/bin:$PATH"
+}
+
+# The tool cache is keyed by the pins (go.mod + go.sum) and the Go version, so it is rebuilt only when they change.
+tools_dir() {
+  local key
+  key="$(cat "$SONDE_ROOT/hack/tools/go.mod" "$SONDE_ROOT/hack/tools/go.sum" <(go env GOVERSION) | sha256sum | cut -c1-12)"
+  local k8s
+  k8s="$(awk '$1 == "k8s.io/kubernetes" {print $2; exit}' "$SONDE_ROOT/hack/tools/go.mod")"
+  echo "${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/k8s-${k8s}-${key}"
+}
+
+TOOL_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+
+# Builds the pinned control-plane binaries into the cache unless they are already there; prints the bin dir.
+ensure_tools() {
+  command -v go >/dev/null || die "go is not installed (needed to build the control plane from the Go module proxy)"
+  local dir bin missing=()
+  dir="$(tools_dir)"
+  for bin in "${TOOL_BINARIES[@]}"; do
+    [[ -x "$dir/bin/$bin" ]] || missing+=("$bin")
+  done
+  if (( ${#missing[@]} > 0 )); then
+    log "building ${missing[*]} into $dir/bin (first run only; takes a while on 2 cores)"
+    mkdir -p "$dir/bin.partial"
+    local pkg
+    for bin in "${missing[@]}"; do
+      case "$bin" in
+        kwok) pkg=sigs.k8s.io/kwok/cmd/kwok ;;
+        *) pkg="k8s.io/kubernetes/cmd/$bin" ;;
+      esac
+      log "  go build $pkg"
+      (cd "$SONDE_ROOT/hack/tools" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$dir/bin.partial/$bin" "$pkg") \
+        || die "building $bin failed"
+      mkdir -p "$dir/bin"
+      mv "$dir/bin.partial/$bin" "$dir/bin/$bin"
+    done
+    rmdir "$dir/bin.partial" 2>/dev/null || true
+  fi
+  echo "$dir/bin"
+}
+
+# Debian packages the build, the tests and the demo need. Installed only when missing.
+APT_PACKAGES=(ca-certificates curl git openssl jq iproute2 nftables procps psmisc python3 lua5.4
+  clang llvm libbpf-dev bpftool make etcd-server dnsmasq-base iperf3)
+
+install_prerequisites() {
+  local missing=() pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if (( ${#missing[@]} > 0 )); then
+    (( EUID == 0 )) || die "missing Debian packages ${missing[*]} and not root: sudo apt-get install ${missing[*]}"
+    log "apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  ensure_go
+}
+
+# The control plane is built with the Go toolchain that hack/tools/go.mod asks for. If the machine's
+# go is missing or older, the toolchain is fetched as a module from the Go module proxy.
+ensure_go() {
+  local want have
+  want="$(awk '$1 == "go" {print $2; exit}' "$SONDE_ROOT/hack/tools/go.mod")"
+  if command -v go >/dev/null; then
+    have="$(go env GOVERSION 2>/dev/null | sed 's/^go//')"
+    if [[ -n "$have" ]] && printf '%s\n%s\n' "$want" "$have" | sort -V -C; then
+      return 0
+    fi
+  fi
+  local version="1.26.8" # a release >= the go directive; bump with hack/tools/go.mod
+  local dir="${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/go-$version"
+  if [[ ! -x "$dir/bin/go" ]]; then
+    local proxy="${GOPROXY:-https://proxy.golang.org}"
+    proxy="${proxy%%,*}"
+    log "fetching the Go $version toolchain module from $proxy"
+    mkdir -p "$dir.partial"
+    curl -fsSL "$proxy/golang.org/toolchain/@v/v0.0.1-go$version.linux-amd64.zip" -o "$dir.partial/toolchain.zip" \
+      || die "cannot download the Go toolchain from the module proxy"
+    (cd "$dir.partial" && python3 -m zipfile -e toolchain.zip . && rm toolchain.zip)
+    rm -rf "$dir"
+    mv "$dir.partial/golang.org/toolchain@v0.0.1-go$version.linux-amd64" "$dir"
+    rm -rf "$dir.partial"
+    chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/* 2>/dev/null || true
+  fi
+  export PATH="$dir/bin:$PATH"
+  export GOTOOLCHAIN=local
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite, unit and integration, from a fresh Debian machine:
+# installs the prerequisites, builds the pinned control plane (cached), starts it, runs
+# `./mvnw verify` against it (real API server, real kernel), and stops what it started.
+#
+#   hack/test.sh                 everything
+#   hack/test.sh -pl api -am     extra arguments go to Maven
+set -euo pipefail
+
+# shellcheck source=hack/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$SONDE_ROOT"
+
+(( EUID == 0 )) || die "the suite loads eBPF programs and creates cgroups and network namespaces: run it as root"
+
+install_prerequisites
+require_java
+log "JDK: $JAVA_HOME ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
+
+started_cluster=false
+if ! hack/cluster.sh status >/dev/null 2>&1; then
+  hack/cluster.sh up --nodes "${SONDE_TEST_NODES:-3}"
+  started_cluster=true
+fi
+cleanup() {
+  if [[ "$started_cluster" == true && "${SONDE_KEEP_CLUSTER:-}" != true ]]; then
+    hack/cluster.sh down || true
+  fi
+}
+trap cleanup EXIT
+eval "$(hack/cluster.sh env)"
+
+./mvnw -B -ntp verify "$@"
