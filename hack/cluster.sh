@@ -32,7 +32,7 @@ SERVICE_CIDR=10.96.0.0/16
 SERVICE_IP=10.96.0.1
 POD_CIDR=10.244.0.0/16
 HOST_NODE="${SONDE_HOST_NODE:-$(hostname -s | tr '[:upper:]' '[:lower:]')}"
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok host-node-heartbeat)
 
 component_port() {
   case "$1" in
@@ -102,6 +102,8 @@ generate_pki() {
   make_cert controller-manager system:kube-controller-manager system:masters
   make_cert scheduler system:kube-scheduler ""
   make_cert kwok kwok-controller system:masters
+  # Front proxy (request-header authentication), as kubeadm sets it up, for aggregated APIs.
+  make_cert front-proxy-client front-proxy-client ""
   openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
   openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 }
@@ -178,12 +180,10 @@ start_components() {
   else
     mkdir -p "$STATE/etcd"
   fi
-  command -v etcd >/dev/null || die "etcd not found: apt-get install etcd-server"
-
-  start etcd etcd --name sonde --data-dir "$STATE/etcd" \
+  start etcd "$BIN/etcd" --name sonde --data-dir "$STATE/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-    --initial-cluster "sonde=http://127.0.0.1:$ETCD_PEER_PORT"\
+    --initial-cluster "sonde=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync \
     --quota-backend-bytes=$((4 * 1024 * 1024 * 1024))
   wait_for etcd 30 etcd_healthy
 
@@ -192,6 +192,10 @@ start_components() {
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
     --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
     --client-ca-file "$PKI/ca.crt" \
+    --requestheader-client-ca-file "$PKI/ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
     --api-audiences https://kubernetes.default.svc.cluster.local \
@@ -211,10 +215,7 @@ start_components() {
     --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
     --service-cluster-ip-range "$SERVICE_CIDR" \
-    --controllers '*,-node-lifecycle-controller' \
     --cert-dir "$STATE/kcm-certs"
-  # node-lifecycle-controller is off: the host Node has no kubelet heartbeat and must not be
-  # tainted unreachable (which would evict the demo's pods); kwok nodes heartbeat themselves.
 
   start kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig "$STATE/scheduler.kubeconfig" \
@@ -226,10 +227,16 @@ start_components() {
 
   start kwok "$BIN/kwok" \
     --kubeconfig "$STATE/kwok.kubeconfig" \
+    --config "$(dirname "$BIN")/kwok-stages.yaml" \
     --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --server-address "127.0.0.1:$KWOK_PORT" \
+    --node-lease-duration-seconds 40 \
     --cidr "$POD_CIDR" --node-ip 127.0.0.1
+
+  # The host node has no kubelet: this loop renews its Lease, as a kubelet would, so the node
+  # lifecycle controller keeps it Ready and does not evict its pods. kwok does this for fake nodes.
+  start host-node-heartbeat bash "$SONDE_ROOT/hack/cluster.sh" _heartbeat "$STATE/"
 
   wait_for kube-controller-manager 60 component_healthz "$KCM_PORT"
   wait_for kube-scheduler 60 component_healthz "$SCHEDULER_PORT"
@@ -379,6 +386,24 @@ cmd_up() {
   log "cluster ready: $(kubectl_ get nodes --no-headers | wc -l) nodes; use: eval \"\$(hack/cluster.sh env)\""
 }
 
+cmd_heartbeat() {
+  BIN="$(cat "$STATE/bin-dir")"
+  while true; do
+    kubectl_ apply --server-side --force-conflicts --field-manager=sonde-host-heartbeat -f - >/dev/null <<EOF || true
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: $HOST_NODE
+  namespace: kube-node-lease
+spec:
+  holderIdentity: $HOST_NODE
+  leaseDurationSeconds: 40
+  renewTime: "$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)"
+EOF
+    sleep 10
+  done
+}
+
 cmd_down() {
   if [[ ! -d "$STATE" ]]; then
     log "no cluster in $STATE"
@@ -429,6 +454,7 @@ main() {
     down) cmd_down ;;
     status) cmd_status ;;
     env) cmd_env ;;
+    _heartbeat) cmd_heartbeat ;;
     *) echo "usage: hack/cluster.sh up [--nodes N] | down | status | env" >&2; exit 2 ;;
   esac
 }

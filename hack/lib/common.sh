@@ -37,7 +37,7 @@ tools_dir() {
   echo "${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/k8s-${k8s}-${key}"
 }
 
-TOOL_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+TOOL_BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 
 # Builds the pinned control-plane binaries into the cache unless they are already there; prints the bin dir.
 ensure_tools() {
@@ -54,6 +54,7 @@ ensure_tools() {
     for bin in "${missing[@]}"; do
       case "$bin" in
         kwok) pkg=sigs.k8s.io/kwok/cmd/kwok ;;
+        etcd) pkg=go.etcd.io/etcd/server/v3 ;;
         *) pkg="k8s.io/kubernetes/cmd/$bin" ;;
       esac
       log "  go build $pkg"
@@ -64,12 +65,29 @@ ensure_tools() {
     done
     rmdir "$dir/bin.partial" 2>/dev/null || true
   fi
+  [[ -s "$dir/kwok-stages.yaml" ]] || write_kwok_stages "$dir/kwok-stages.yaml"
   echo "$dir/bin"
+}
+
+# kwok needs stages (how fake nodes and pods move through their lifecycle). Use the "fast" set that
+# ships in the pinned kwok module: nodes Ready at once with a Lease heartbeat, pods Running at once.
+write_kwok_stages() {
+  local out="$1" kwok_dir f
+  kwok_dir="$(cd "$SONDE_ROOT/hack/tools" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)" \
+    || die "cannot locate the kwok module (go mod download in hack/tools)"
+  for f in "$kwok_dir"/kustomize/stage/node/fast/node-*.yaml \
+    "$kwok_dir"/kustomize/stage/node/heartbeat-with-lease/node-*.yaml \
+    "$kwok_dir"/kustomize/stage/pod/fast/pod-*.yaml; do
+    [[ -f "$f" ]] || die "kwok stage file missing: $f"
+    echo "---"
+    cat "$f"
+  done >"$out.partial"
+  mv "$out.partial" "$out"
 }
 
 # Debian packages the build, the tests and the demo need. Installed only when missing.
 APT_PACKAGES=(ca-certificates curl git openssl jq iproute2 nftables procps psmisc python3 lua5.4
-  clang llvm libbpf-dev bpftool make etcd-server dnsmasq-base iperf3)
+  clang llvm libbpf-dev bpftool make dnsmasq-base iperf3)
 
 install_prerequisites() {
   local missing=() pkg

@@ -1,9 +1,13 @@
 package dev.sonde.testsupport;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,7 +32,35 @@ public final class LocalControlPlaneExtension implements BeforeAllCallback, Afte
         controlPlane.client().namespaces().resource(new NamespaceBuilder()
                 .withNewMetadata().withName(name).addToLabels(TEST_NAMESPACE_LABEL, "true").endMetadata()
                 .build()).create();
+        awaitReadyForPods(controlPlane.client(), name);
         context.getStore(STORE).put(TestNamespace.class, new TestNamespace(name));
+    }
+
+    /**
+     * Pods are admitted only once the ServiceAccount controller has made the default account and the
+     * API server's admission cache has seen it; a dry-run pod create tells when that is the case.
+     */
+    private static void awaitReadyForPods(KubernetesClient client, String namespace) {
+        Pod probe = new PodBuilder().withNewMetadata().withName("admission-probe").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("registry.invalid/none").endContainer().endSpec()
+                .build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                client.pods().inNamespace(namespace).resource(probe).dryRun().create();
+                return;
+            } catch (KubernetesClientException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("namespace " + namespace + " does not admit pods after 60s", e);
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -73,8 +72,6 @@ class ControlPlaneIT {
         client.apps().daemonSets().inNamespace(ns.name()).resource(daemonSet).create();
 
         // Controller-manager creates the pods, the scheduler binds them, kwok marks them Running.
-        client.pods().inNamespace(ns.name()).withLabel("app", "probe").waitUntilCondition(
-                pod -> pod != null && "Running".equals(pod.getStatus().getPhase()), 2, TimeUnit.MINUTES);
         awaitAllRunning(client, ns, fakeNodes.size(), Duration.ofMinutes(2));
 
         List<Pod> pods = client.pods().inNamespace(ns.name()).withLabel("app", "probe").list().getItems();
