@@ -1,0 +1,72 @@
+package dev.sonde.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.Objects;
+
+/** One probe of a ProbeProfile: its name and, for probes that have them, its parameters. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(fieldPath = ".dns", value = "!has(self.dns) || self.name == 'dns'",
+        message = "dns parameters can only be set on the probe named dns")
+@ValidationRule(fieldPath = ".tcpRtt", value = "!has(self.tcpRtt) || self.name == 'tcpRtt'",
+        message = "tcpRtt parameters can only be set on the probe named tcpRtt")
+public class ProbeSpec {
+
+    @JsonPropertyDescription("The probe: tcpConnections (connects, accepts, connect failures and latency), "
+            + "tcpRetransmits, tcpResets (sent and received), tcpRtt (smoothed RTT histogram), traffic (bytes and packets "
+            + "sent and received), packetDrops (by kernel drop reason) or dns (queries, errors by rcode, latency).")
+    @Required
+    private ProbeName name;
+
+    @JsonPropertyDescription("Parameters of the dns probe; only allowed when name is dns.")
+    private DnsProbeParameters dns;
+
+    @JsonPropertyDescription("Parameters of the tcpRtt probe; only allowed when name is tcpRtt.")
+    private TcpRttProbeParameters tcpRtt;
+
+    public ProbeSpec() {
+    }
+
+    public ProbeSpec(ProbeName name) {
+        this.name = name;
+    }
+
+    public ProbeName getName() {
+        return name;
+    }
+
+    public void setName(ProbeName name) {
+        this.name = name;
+    }
+
+    public DnsProbeParameters getDns() {
+        return dns;
+    }
+
+    public void setDns(DnsProbeParameters dns) {
+        this.dns = dns;
+    }
+
+    public TcpRttProbeParameters getTcpRtt() {
+        return tcpRtt;
+    }
+
+    public void setTcpRtt(TcpRttProbeParameters tcpRtt) {
+        this.tcpRtt = tcpRtt;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProbeSpec that
+                && name == that.name
+                && Objects.equals(dns, that.dns)
+                && Objects.equals(tcpRtt, that.tcpRtt);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, dns, tcpRtt);
+    }
+}
