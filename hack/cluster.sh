@@ -34,13 +34,24 @@ POD_CIDR=10.244.0.0/16
 HOST_NODE="${SONDE_HOST_NODE:-$(hostname -s | tr '[:upper:]' '[:lower:]')}"
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok host-node-heartbeat)
 
-component_port() {
+# Every listening port: "<variable that moves it> <component>".
+PORTS=(
+  "SONDE_ETCD_PORT etcd"
+  "SONDE_ETCD_PEER_PORT etcd"
+  "SONDE_APISERVER_PORT kube-apiserver"
+  "SONDE_KCM_PORT kube-controller-manager"
+  "SONDE_SCHEDULER_PORT kube-scheduler"
+  "SONDE_KWOK_PORT kwok"
+)
+
+port_value() {
   case "$1" in
-    etcd) echo "$ETCD_PORT $ETCD_PEER_PORT" ;;
-    kube-apiserver) echo "$APISERVER_PORT" ;;
-    kube-controller-manager) echo "$KCM_PORT" ;;
-    kube-scheduler) echo "$SCHEDULER_PORT" ;;
-    kwok) echo "$KWOK_PORT" ;;
+    SONDE_ETCD_PORT) echo "$ETCD_PORT" ;;
+    SONDE_ETCD_PEER_PORT) echo "$ETCD_PEER_PORT" ;;
+    SONDE_APISERVER_PORT) echo "$APISERVER_PORT" ;;
+    SONDE_KCM_PORT) echo "$KCM_PORT" ;;
+    SONDE_SCHEDULER_PORT) echo "$SCHEDULER_PORT" ;;
+    SONDE_KWOK_PORT) echo "$KWOK_PORT" ;;
   esac
 }
 
@@ -135,14 +146,14 @@ EOF
 # ---------------------------------------------------------------------- processes
 
 check_ports_free() {
-  local c p owner
-  for c in "${COMPONENTS[@]}"; do
-    for p in $(component_port "$c"); do
-      owner="$(ss -ltnpH "sport = :$p" 2>/dev/null | head -1)"
-      if [[ -n "$owner" ]]; then
-        die "port $p (for $c) is already in use: ${owner##* }. Stop that process or move the port with SONDE_${c//-/_}_PORT style variables (see hack/cluster.sh)."
-      fi
-    done
+  local entry var component port owner
+  for entry in "${PORTS[@]}"; do
+    read -r var component <<<"$entry"
+    port="$(port_value "$var")"
+    owner="$(ss -ltnpH "sport = :$port" 2>/dev/null | head -1)"
+    if [[ -n "$owner" ]]; then
+      die "port $port (for $component) is already in use by ${owner##* }. Stop that process, or set $var to another port."
+    fi
   done
 }
 
@@ -175,7 +186,8 @@ start_components() {
   mkdir -p "$LOGS" "$RUN"
   # etcd fsyncs every write; on tmpfs the control plane stays quick on small disks. Data is disposable.
   if [[ -d /dev/shm && -w /dev/shm ]]; then
-    local data="/dev/shm/sonde-etcd-$(echo "$STATE" | sha256sum | cut -c1-12)"
+    local data
+    data="/dev/shm/sonde-etcd-$(echo "$STATE" | sha256sum | cut -c1-12)"
     rm -rf "$data" && mkdir -p "$data" && ln -sfn "$data" "$STATE/etcd"
   else
     mkdir -p "$STATE/etcd"
@@ -359,7 +371,9 @@ cmd_up() {
       *) die "unknown option for up: $1" ;;
     esac
   done
-  [[ "$nodes" =~ ^[0-9]+$ ]] && (( nodes >= 0 && nodes <= 5000 )) || die "--nodes must be a number between 0 and 5000"
+  if ! [[ "$nodes" =~ ^[0-9]+$ ]] || (( nodes > 5000 )); then
+    die "--nodes must be a number between 0 and 5000"
+  fi
   command -v openssl >/dev/null || die "openssl not found: apt-get install openssl"
   BIN="$(ensure_tools)"
 

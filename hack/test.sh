@@ -17,6 +17,9 @@ install_prerequisites
 require_java
 log "JDK: $JAVA_HOME ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
 
+log "shellcheck hack/"
+shellcheck -x hack/*.sh hack/lib/*.sh .ci/run
+
 started_cluster=false
 if ! hack/cluster.sh status >/dev/null 2>&1; then
   hack/cluster.sh up --nodes "${SONDE_TEST_NODES:-3}"

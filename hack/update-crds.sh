@@ -16,4 +16,4 @@ require_java
 ./mvnw -B -q -f api/pom.xml test -Dtest=CrdsUpToDateTest -Dsurefire.failIfNoSpecifiedTests=false -Dsonde.updateCrds=true
 
 git -c color.ui=never status --short -- crds/ >&2 || true
-log "crds/ regenerated: $(ls crds/*.yaml | xargs -n1 basename | paste -sd' ')"
+log "crds/ regenerated: $(cd crds && echo *.yaml)"

@@ -87,7 +87,7 @@ write_kwok_stages() {
 
 # Debian packages the build, the tests and the demo need. Installed only when missing.
 APT_PACKAGES=(ca-certificates curl git openssl jq iproute2 nftables procps psmisc python3 lua5.4
-  clang llvm libbpf-dev bpftool make dnsmasq-base iperf3)
+  clang llvm libbpf-dev bpftool make dnsmasq-base iperf3 shellcheck)
 
 install_prerequisites() {
   local missing=() pkg
