@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * All maps of sonde.bpf.o. Sizes are defaults; the agent may resize them
+ * before load (bpf_map__set_max_entries).
+ */
+#ifndef SONDE_MAPS_H
+#define SONDE_MAPS_H
+
+#include "sonde.h"
+
+/* key: cgroup v2 id (u64), value: monitor bitmask (u64); written by the agent only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} selected_cgroups SEC(".maps");
+
+/* key: struct metric_key, value: struct metric_value per CPU; the agent reads and sums. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct metric_key);
+	__type(value, struct metric_value);
+} metrics SEC(".maps");
+
+/*
+ * key: cgroup v2 id (u64), value: struct traffic_value per CPU. Entries exist exactly for the
+ * selected cgroups (the agent inserts and deletes them with selected_cgroups), so no program
+ * ever inserts here and the map can't overflow from the data path.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct traffic_value);
+} traffic SEC(".maps");
+
+/* key: struct sock address (u64), value: ktime ns of CLOSE -> SYN_SENT; removed at the next transition. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} connect_start SEC(".maps");
+
+/* key: struct dns_key, value: ktime ns of the query; removed by the answer or by the agent's expiry sweep. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct dns_key);
+	__type(value, __u64);
+} dns_pending SEC(".maps");
+
+/* key: enum sonde_map_index, value: inserts that failed because the map was full, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SONDE_MAP_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} map_full SEC(".maps");
+
+#endif /* SONDE_MAPS_H */

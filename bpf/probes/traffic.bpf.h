@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * traffic, two views of the same sockets:
+ *  - packets and wire bytes (IP length, retransmissions included) from cgroup_skb egress/ingress,
+ *    attached to the cgroup2 root so every pod below is covered; packets count GSO segments;
+ *  - application bytes from sock:sock_send_length / sock:sock_recv_length (one event per
+ *    send/recv call, not per packet): exactly what applications wrote and read. Ingress skb bytes
+ *    can't give that: segments TCP drops after the cgroup filter (backlog full) come back as
+ *    retransmissions and would count twice.
+ * Counted in the traffic map (one entry per selected cgroup, created by the agent at select
+ * time): one lookup per packet selects and counts, instead of a selection plus a metrics lookup.
+ */
+
+#define SONDE_AF_INET 2
+#define SONDE_AF_INET6 10
+#define SONDE_MSG_PEEK 2
+
+/* the one lookup: an entry exists only for selected cgroups (per-CPU: plain adds) */
+static __always_inline struct traffic_value *traffic_of(__u64 cgroup_id)
+{
+	return bpf_map_lookup_elem(&traffic, &cgroup_id);
+}
+
+SEC("cgroup_skb/egress")
+int sonde_traffic_tx(struct __sk_buff *skb)
+{
+	struct traffic_value *v = traffic_of(bpf_skb_cgroup_id(skb));
+
+	if (v) {
+		__u32 segs = skb->gso_segs;
+
+		v->tx_packets += segs ? segs : 1;
+		v->tx_bytes += skb->len;
+	}
+	return 1; /* observe only: always let the packet pass */
+}
+
+SEC("cgroup_skb/ingress")
+int sonde_traffic_rx(struct __sk_buff *skb)
+{
+	struct traffic_value *v = traffic_of(bpf_skb_cgroup_id(skb));
+
+	if (v) {
+		__u32 segs = skb->gso_segs;
+
+		v->rx_packets += segs ? segs : 1;
+		v->rx_bytes += skb->len;
+	}
+	return 1;
+}
+
+/* application bytes of an IPv4/IPv6 socket's send or recv call, or NULL when not counted */
+static __always_inline struct traffic_value *app_traffic(const struct sock *sk, int ret)
+{
+	if (ret <= 0)
+		return NULL;
+	__u16 family = sk->__sk_common.skc_family;
+
+	if (family != SONDE_AF_INET && family != SONDE_AF_INET6)
+		return NULL;
+	return traffic_of(sk_cgroup_id(sk));
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sonde_app_tx, const struct sock *sk, int ret, int flags)
+{
+	struct traffic_value *v = app_traffic(sk, ret);
+
+	if (v) {
+		v->tx_app_calls += 1;
+		v->tx_app_bytes += ret;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(sonde_app_rx, const struct sock *sk, int ret, int flags)
+{
+	if (flags & SONDE_MSG_PEEK) /* the data stays queued and is read again */
+		return 0;
+	struct traffic_value *v = app_traffic(sk, ret);
+
+	if (v) {
+		v->rx_app_calls += 1;
+		v->rx_app_bytes += ret;
+	}
+	return 0;
+}

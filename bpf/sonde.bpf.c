@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * One object for all probes: they share the selection and metrics maps, and the agent
+ * attaches each program independently. Probes live in probes/, one file per contract name.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+
+#define EEXIST 17
+
+#include "sonde.h"
+#include "maps.h"
+#include "helpers.h"
+
+#include "probes/tcp_connections.bpf.h"
+#include "probes/tcp_retransmits.bpf.h"
+#include "probes/tcp_resets.bpf.h"
+#include "probes/tcp_rtt.bpf.h"
+#include "probes/traffic.bpf.h"
+#include "probes/packet_drops.bpf.h"
+#include "probes/dns.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,54 @@
+package dev.sonde.agent.pods;
+
+import dev.sonde.api.agent.CompiledMonitor;
+import dev.sonde.api.agent.CompiledProbe;
+import dev.sonde.api.v1alpha1.ProbeName;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which monitors select which pods on this node: the pure part of the agent's selection.
+ *
+ * <p>A monitor selects a pod when the node matches its {@code nodeSelector}, the pod's namespace is one of its
+ * namespaces and the pod's labels match its {@code podSelector}. Finished pods are never selected.
+ *
+ * @param masks pod UID to the bitmask of the monitors that select it; pods no monitor selects are absent
+ * @param podsByMonitor monitor index to the UIDs of the pods it selects on this node
+ * @param neededProbes probes at least one selected pod needs: what must be attached on this node
+ */
+public record MonitorSelection(Map<String, Long> masks, Map<Integer, List<String>> podsByMonitor,
+        Set<ProbeName> neededProbes) {
+
+    public static final MonitorSelection EMPTY = new MonitorSelection(Map.of(), Map.of(), Set.of());
+
+    public static MonitorSelection compute(Collection<CompiledMonitor> monitors, Map<String, String> nodeLabels,
+            Collection<NodePod> pods) {
+        Map<String, Long> masks = new HashMap<>();
+        Map<Integer, List<String>> podsByMonitor = new HashMap<>();
+        Set<ProbeName> needed = EnumSet.noneOf(ProbeName.class);
+        for (CompiledMonitor monitor : monitors) {
+            if (!monitor.nodeSelector().matches(nodeLabels)) {
+                continue;
+            }
+            List<String> selected = pods.stream()
+                    .filter(pod -> !pod.finished())
+                    .filter(pod -> monitor.namespaces().contains(pod.namespace()))
+                    .filter(pod -> monitor.podSelector().matches(pod.labels()))
+                    .map(NodePod::uid)
+                    .sorted()
+                    .toList();
+            if (selected.isEmpty()) {
+                continue;
+            }
+            podsByMonitor.put(monitor.index(), selected);
+            selected.forEach(uid -> masks.merge(uid, monitor.bit(), (a, b) -> a | b));
+            monitor.probes().stream().map(CompiledProbe::name).forEach(needed::add);
+        }
+        return new MonitorSelection(Map.copyOf(masks), Map.copyOf(podsByMonitor),
+                needed.isEmpty() ? Set.of() : Set.copyOf(needed));
+    }
+}

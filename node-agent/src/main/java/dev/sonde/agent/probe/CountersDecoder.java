@@ -1,0 +1,101 @@
+package dev.sonde.agent.probe;
+
+import dev.sonde.agent.bpf.BpfMap;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Folds a snapshot of the per-CPU metrics map into one {@link ProbeCounters} per cgroup. */
+final class CountersDecoder {
+    private final Map<Long, Acc> byCgroup = new HashMap<>();
+
+    void add(BpfMap.Snapshot snapshot, int perCpuSlot) {
+        for (int i = 0; i < snapshot.count(); i++) {
+            ByteBuffer k = snapshot.key(i);
+            long cgroup = k.getLong(KernelAbi.METRIC_KEY_CGROUP_ID);
+            int metric = k.getInt(KernelAbi.METRIC_KEY_METRIC);
+            int sub = k.getInt(KernelAbi.METRIC_KEY_SUB);
+            ByteBuffer v = snapshot.value(i);
+            long count = 0;
+            long sum = 0;
+            for (int off = 0; off + KernelAbi.METRIC_VALUE_SIZE <= v.limit(); off += perCpuSlot) {
+                count += v.getLong(off + KernelAbi.METRIC_VALUE_COUNT);
+                sum += v.getLong(off + KernelAbi.METRIC_VALUE_SUM);
+            }
+            byCgroup.computeIfAbsent(cgroup, c -> new Acc()).add(metric, sub, count, sum);
+        }
+    }
+
+    /** One cgroup's traffic counters, already summed over CPUs, in struct traffic_value order. */
+    void addTraffic(long cgroup, long[] t) {
+        Acc a = byCgroup.computeIfAbsent(cgroup, c -> new Acc());
+        a.txPackets += t[KernelAbi.TRAFFIC_TX_PACKETS];
+        a.txWireBytes += t[KernelAbi.TRAFFIC_TX_BYTES];
+        a.rxPackets += t[KernelAbi.TRAFFIC_RX_PACKETS];
+        a.rxWireBytes += t[KernelAbi.TRAFFIC_RX_BYTES];
+        a.txBytes += t[KernelAbi.TRAFFIC_TX_APP_BYTES];
+        a.rxBytes += t[KernelAbi.TRAFFIC_RX_APP_BYTES];
+    }
+
+    /** Sums a per-CPU struct traffic_value. */
+    static long[] sumTraffic(ByteBuffer perCpu, int slot) {
+        long[] t = new long[KernelAbi.TRAFFIC_VALUE_FIELDS.length];
+        for (int off = 0; off + KernelAbi.TRAFFIC_VALUE_SIZE <= perCpu.limit(); off += slot) {
+            for (int f = 0; f < t.length; f++) {
+                t[f] += perCpu.getLong(off + 8 * f);
+            }
+        }
+        return t;
+    }
+
+    void addUnanswered(long cgroup, long n) {
+        byCgroup.computeIfAbsent(cgroup, c -> new Acc()).dnsUnanswered += n;
+    }
+
+    Map<CgroupId, ProbeCounters> result() {
+        Map<CgroupId, ProbeCounters> out = new HashMap<>();
+        byCgroup.forEach((cg, acc) -> out.put(new CgroupId(cg), acc.build()));
+        return out;
+    }
+
+    private static final class Acc {
+        long activeOpens, passiveOpens, closes, connectFailures, retransmitSegments, resetsSent, resetsReceived;
+        long txBytes, txPackets, rxBytes, rxPackets, txWireBytes, rxWireBytes, dnsQueries, dnsUnanswered;
+        final long[] connectLatency = new long[KernelAbi.HIST_BUCKETS];
+        final long[] rtt = new long[KernelAbi.HIST_BUCKETS];
+        final long[] dnsLatency = new long[KernelAbi.HIST_BUCKETS];
+        long connectLatencySum, rttSum, dnsLatencySum;
+        final Map<Integer, Long> drops = new HashMap<>();
+        final Map<Integer, Long> rcodes = new HashMap<>();
+
+        void add(int metric, int sub, long count, long sum) {
+            switch (metric) {
+                case KernelAbi.TCP_ACTIVE_OPENS -> activeOpens += count;
+                case KernelAbi.TCP_PASSIVE_OPENS -> passiveOpens += count;
+                case KernelAbi.TCP_CLOSES -> closes += count;
+                case KernelAbi.TCP_CONNECT_FAILURES -> connectFailures += count;
+                case KernelAbi.TCP_CONNECT_LATENCY -> { connectLatency[bucket(sub)] += count; connectLatencySum += sum; }
+                case KernelAbi.TCP_RETRANSMITS -> retransmitSegments += sum;
+                case KernelAbi.TCP_RESETS_SENT -> resetsSent += count;
+                case KernelAbi.TCP_RESETS_RECEIVED -> resetsReceived += count;
+                case KernelAbi.TCP_RTT -> { rtt[bucket(sub)] += count; rttSum += sum; }
+                case KernelAbi.DROPS -> drops.merge(sub, count, Long::sum);
+                case KernelAbi.DNS_QUERIES -> dnsQueries += count;
+                case KernelAbi.DNS_RESPONSES -> rcodes.merge(sub, count, Long::sum);
+                case KernelAbi.DNS_LATENCY -> { dnsLatency[bucket(sub)] += count; dnsLatencySum += sum; }
+                default -> { } // a newer object's metric this agent doesn't know: ignore
+            }
+        }
+
+        private static int bucket(int sub) {
+            return Math.min(Math.max(sub, 0), KernelAbi.HIST_BUCKETS - 1);
+        }
+
+        ProbeCounters build() {
+            return new ProbeCounters(activeOpens, passiveOpens, closes, connectFailures,
+                    new Log2Histogram(connectLatency, connectLatencySum), retransmitSegments, resetsSent, resetsReceived,
+                    new Log2Histogram(rtt, rttSum), txBytes, txPackets, txWireBytes, rxBytes, rxPackets, rxWireBytes, drops, dnsQueries, rcodes,
+                    new Log2Histogram(dnsLatency, dnsLatencySum), dnsUnanswered);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.sonde.agent.probe;
+
+import java.util.Map;
+
+/**
+ * Everything the kernel counted for one cgroup since the probes were loaded (cumulative; the
+ * agent takes deltas). Fields of probes that are not attached stay zero.
+ *
+ * @param retransmitSegments retransmitted segments (what TcpRetransSegs counts)
+ * @param txBytes bytes the applications sent on IPv4/IPv6 sockets (sock_send_length)
+ * @param txPackets packets (GSO segments, so a 64 KiB TSO send counts as its wire packets)
+ * @param txWireBytes IP bytes of those packets, headers and retransmissions included
+ * @param rxBytes bytes the applications received (sock_recv_length, MSG_PEEK excluded)
+ * @param dropsByReason kernel {@code enum skb_drop_reason} value -> drops
+ * @param dnsResponsesByRcode DNS rcode (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, ...) -> responses
+ * @param dnsUnanswered queries without an answer within the configured DNS timeout
+ */
+public record ProbeCounters(
+        long activeOpens, long passiveOpens, long closes, long connectFailures, Log2Histogram connectLatency,
+        long retransmitSegments,
+        long resetsSent, long resetsReceived,
+        Log2Histogram rtt,
+        long txBytes, long txPackets, long txWireBytes, long rxBytes, long rxPackets, long rxWireBytes,
+        Map<Integer, Long> dropsByReason,
+        long dnsQueries, Map<Integer, Long> dnsResponsesByRcode, Log2Histogram dnsLatency, long dnsUnanswered) {
+
+    public static final int RCODE_NOERROR = 0;
+    public static final int RCODE_SERVFAIL = 2;
+    public static final int RCODE_NXDOMAIN = 3;
+
+    public static final ProbeCounters ZERO = new ProbeCounters(0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0,
+            Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
+
+    public ProbeCounters {
+        dropsByReason = Map.copyOf(dropsByReason);
+        dnsResponsesByRcode = Map.copyOf(dnsResponsesByRcode);
+    }
+
+    public long drops() {
+        return dropsByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public long dnsResponses(int rcode) {
+        return dnsResponsesByRcode.getOrDefault(rcode, 0L);
+    }
+
+    public long dnsResponses() {
+        return dnsResponsesByRcode.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

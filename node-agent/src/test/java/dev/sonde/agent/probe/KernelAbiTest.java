@@ -1,0 +1,70 @@
+package dev.sonde.agent.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import dev.sonde.agent.bpf.KernelBtf;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** KernelAbi mirrors bpf/include/sonde.h: enum constants, histogram size and struct layouts agree. */
+class KernelAbiTest {
+
+    @Test
+    void javaMirrorMatchesSharedHeader() throws IOException, IllegalAccessException {
+        String header = Files.readString(Path.of(System.getProperty("sonde.bpf.source"), "include", "sonde.h"));
+        Map<String, Integer> c = new HashMap<>();
+        Matcher m = Pattern.compile("SONDE_([A-Z_]+) = (\\d+)").matcher(header);
+        while (m.find()) {
+            c.put(m.group(1), Integer.valueOf(m.group(2)));
+        }
+        Matcher buckets = Pattern.compile("#define SONDE_HIST_BUCKETS (\\d+)").matcher(header);
+        assertThat(buckets.find()).isTrue();
+        assertThat(KernelAbi.HIST_BUCKETS).isEqualTo(Integer.parseInt(buckets.group(1))).isEqualTo(Log2Histogram.BUCKETS);
+
+        Map<String, Integer> java = new HashMap<>();
+        for (Field f : KernelAbi.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class && !f.getName().equals("HIST_BUCKETS")
+                    && !f.getName().startsWith("METRIC_KEY_") && !f.getName().startsWith("METRIC_VALUE_")
+                    && !f.getName().startsWith("DNS_KEY_") && !f.getName().startsWith("TRAFFIC_")) {
+                f.setAccessible(true);
+                java.put(f.getName(), f.getInt(null));
+            }
+        }
+        assertThat(java).isEqualTo(c);
+    }
+
+    /** Struct layouts from the BTF of the object the build produced (target/classes/bpf/sonde.bpf.o). */
+    @Test
+    void javaOffsetsMatchObjectBtf() {
+        Path object = Path.of(System.getProperty("sonde.bpf.object"));
+        try (KernelBtf btf = KernelBtf.parse(object)) {
+            KernelBtf.StructLayout key = btf.struct("metric_key");
+            assertThat(key.size()).isEqualTo(KernelAbi.METRIC_KEY_SIZE);
+            assertThat(key.offsets()).containsExactly(entry("cgroup_id", KernelAbi.METRIC_KEY_CGROUP_ID),
+                    entry("metric", KernelAbi.METRIC_KEY_METRIC), entry("sub", KernelAbi.METRIC_KEY_SUB));
+            KernelBtf.StructLayout value = btf.struct("metric_value");
+            assertThat(value.size()).isEqualTo(KernelAbi.METRIC_VALUE_SIZE);
+            assertThat(value.offsets()).containsExactly(entry("count", KernelAbi.METRIC_VALUE_COUNT),
+                    entry("sum", KernelAbi.METRIC_VALUE_SUM));
+            KernelBtf.StructLayout traffic = btf.struct("traffic_value");
+            assertThat(traffic.size()).isEqualTo(KernelAbi.TRAFFIC_VALUE_SIZE);
+            assertThat(traffic.offsets().keySet()).containsExactly(KernelAbi.TRAFFIC_VALUE_FIELDS);
+            for (int i = 0; i < KernelAbi.TRAFFIC_VALUE_FIELDS.length; i++) {
+                assertThat(traffic.offsets()).containsEntry(KernelAbi.TRAFFIC_VALUE_FIELDS[i], 8 * i);
+            }
+            KernelBtf.StructLayout dns = btf.struct("dns_key");
+            assertThat(dns.size()).isEqualTo(KernelAbi.DNS_KEY_SIZE);
+            assertThat(dns.offsets()).containsEntry("cgroup_id", KernelAbi.DNS_KEY_CGROUP_ID);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sonde.agent.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * tcpRetransmits: loss induced by an nftables random-drop rule where the data arrives (so the
+ * sender's retransmits themselves succeed); our count equals TcpRetransSegs in the sender's netns.
+ */
+class TcpRetransmitsIT {
+    private static final int BYTES = 4 << 20;
+
+    private static KernelLab lab;
+    private static KernelProbes probes;
+
+    @BeforeAll
+    static void setUp() {
+        lab = new KernelLab();
+        probes = KernelProbes.load(KernelProbes.Config.defaults(), KernelCapabilities.detect());
+        probes.attach(Probe.TCP_RETRANSMITS);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        try {
+            if (probes != null) {
+                probes.close();
+            }
+        } finally {
+            if (lab != null) {
+                lab.close();
+            }
+        }
+    }
+
+    @Test
+    void countsRetransmittedSegmentsLikeTheKernel() {
+        String sender = lab.netns("retx-a");
+        String receiver = lab.netns("retx-b");
+        lab.veth(sender, receiver, 31);
+        Path clientCg = lab.cgroup("retx-client");
+        Path serverCg = lab.cgroup("retx-server");
+        CgroupId client = CgroupId.of(clientCg);
+        probes.select(client, 1);
+
+        KernelLab.Proc srv = lab.netload(serverCg, receiver, "server", "--host", "10.77.31.2", "--conns", "2");
+        int port = srv.awaitReady();
+        lab.nft(receiver, """
+                table inet sonde_it {
+                  chain in {
+                    type filter hook input priority 0; policy accept;
+                    tcp dport %d numgen random mod 100 < 3 counter drop
+                  }
+                }
+                """.formatted(port));
+        Map<String, Long> before = lab.tcpSnmp(sender);
+        Map<String, Long> seen = lab.netload(clientCg, sender, "client", "--host", "10.77.31.2", "--port", String.valueOf(port),
+                "--conns", "2", "--send", String.valueOf(BYTES)).awaitResult(Duration.ofSeconds(120));
+        srv.awaitResult(Duration.ofSeconds(30));
+        Map<String, Long> after = lab.tcpSnmp(sender);
+
+        assertThat(seen.get("written")).isEqualTo(2L * BYTES);
+        long kernel = after.get("RetransSegs") - before.get("RetransSegs");
+        assertThat(kernel).as("the drop rule must have caused retransmits").isPositive();
+        ProbeCounters c = ProbeAssertions.settle(probes, client, x -> x.retransmitSegments() >= kernel);
+        System.out.printf("tcpRetransmits: kernel TcpRetransSegs delta %d, probe %d%n", kernel, c.retransmitSegments());
+        assertThat(c.retransmitSegments()).isEqualTo(kernel);
+        assertThat(probes.readCounters()).doesNotContainKey(CgroupId.of(serverCg));
+    }
+}
