@@ -1,0 +1,87 @@
+package dev.sonde.agent.report;
+
+import dev.sonde.agent.probe.CgroupId;
+import dev.sonde.agent.probe.ProbeCounters;
+import dev.sonde.api.v1alpha1.Log2Histogram;
+import dev.sonde.api.v1alpha1.MonitorWindow;
+import dev.sonde.api.v1alpha1.TrafficCounters;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/** Sums per-cgroup interval deltas into the AgentReport's per-monitor window, in the API's units. */
+public final class MonitorWindows {
+
+    private MonitorWindows() {
+    }
+
+    /**
+     * The window of one monitor: the deltas of every cgroup of the pods it selects on this node.
+     *
+     * @param pods how many pods the monitor selects on this node
+     */
+    public static MonitorWindow of(String namespace, String name, String uid, int pods, Collection<CgroupId> cgroups,
+            Map<CgroupId, ProbeCounters> deltas) {
+        ProbeCounters sum = ProbeCounters.ZERO;
+        for (CgroupId cgroup : cgroups) {
+            ProbeCounters delta = deltas.get(cgroup);
+            if (delta != null) {
+                sum = CounterArithmetic.plus(sum, delta);
+            }
+        }
+        MonitorWindow window = new MonitorWindow();
+        window.setNamespace(namespace);
+        window.setName(name);
+        window.setUid(uid);
+        window.setPods(pods);
+        window.setCounters(counters(sum));
+        window.setConnectLatency(toApi(sum.connectLatency()));
+        window.setRtt(toApi(sum.rtt()));
+        window.setDnsLatency(toApi(sum.dnsLatency()));
+        return window;
+    }
+
+    static TrafficCounters counters(ProbeCounters c) {
+        TrafficCounters counters = new TrafficCounters();
+        counters.setConnectsActive(c.activeOpens());
+        counters.setConnectsPassive(c.passiveOpens());
+        counters.setConnectFailures(c.connectFailures());
+        // The retransmit ratio's denominator: the segments the cgroup put on the wire (cgroup_skb egress,
+        // one per GSO segment), so it is known only while the traffic probe is attached.
+        counters.setSegmentsSent(c.txPackets());
+        counters.setRetransmits(c.retransmitSegments());
+        counters.setResetsSent(c.resetsSent());
+        counters.setResetsReceived(c.resetsReceived());
+        counters.setBytesSent(c.txBytes());
+        counters.setBytesReceived(c.rxBytes());
+        counters.setPacketsSent(c.txPackets());
+        counters.setPacketsReceived(c.rxPackets());
+        counters.setDrops(c.drops());
+        counters.setDnsQueries(c.dnsQueries());
+        counters.setDnsErrors(c.dnsResponses() - c.dnsResponses(ProbeCounters.RCODE_NOERROR) + c.dnsUnanswered());
+        return counters;
+    }
+
+    /**
+     * The kernel's histogram (bucket 0 holds 0, bucket i holds [2^(i-1), 2^i) µs) in the API's layout (bucket 0
+     * holds [0, 2), bucket j holds [2^j, 2^(j+1))): kernel buckets 0 and 1 make API bucket 0, kernel bucket j + 1
+     * is API bucket j. No count moves across a bucket boundary, so nodes still merge exactly.
+     */
+    static Log2Histogram toApi(dev.sonde.agent.probe.Log2Histogram kernel) {
+        long[] counts = kernel.counts();
+        int last = counts.length - 1;
+        while (last > 1 && counts[last] == 0) {
+            last--;
+        }
+        List<Long> buckets = new ArrayList<>();
+        buckets.add(counts[0] + counts[1]);
+        for (int i = 2; i <= last; i++) {
+            buckets.add(counts[i]);
+        }
+        if (buckets.size() == 1 && buckets.get(0) == 0) {
+            buckets.clear();
+        }
+        return new Log2Histogram(Log2Histogram.MICROSECONDS, buckets, kernel.sumMicros());
+    }
+}

@@ -1,0 +1,80 @@
+package dev.sonde.agent.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sonde.agent.probe.CgroupId;
+import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.ProbeCounters;
+import dev.sonde.api.v1alpha1.MonitorWindow;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MonitorWindowsTest {
+
+    private static final CgroupId APP = new CgroupId(101);
+    private static final CgroupId SIDECAR = new CgroupId(102);
+    private static final CgroupId OTHER_POD = new CgroupId(200);
+
+    @Test
+    void kernelBucketsMapOntoTheApiLayoutWithoutCrossingABoundary() {
+        // Kernel layout: bucket 0 holds 0, bucket i holds [2^(i-1), 2^i).
+        long[] values = {0, 1, 2, 3, 4, 7, 8, 1000, 65_535, 1L << 30};
+        long[] kernel = new long[Log2Histogram.BUCKETS];
+        long sum = 0;
+        for (long v : values) {
+            kernel[v == 0 ? 0 : 64 - Long.numberOfLeadingZeros(v)]++;
+            sum += v;
+        }
+
+        dev.sonde.api.v1alpha1.Log2Histogram api = MonitorWindows.toApi(new Log2Histogram(kernel, sum));
+
+        // The API type's own bucketOf is the ground truth for where each value belongs.
+        long[] expected = new long[api.getBuckets().size()];
+        for (long v : values) {
+            expected[dev.sonde.api.v1alpha1.Log2Histogram.bucketOf(v)]++;
+        }
+        assertThat(api.getBuckets()).containsExactly(box(expected));
+        assertThat(api.getSum()).isEqualTo(sum);
+        assertThat(api.getUnit()).isEqualTo("us");
+        assertThat(api.count()).isEqualTo(values.length);
+    }
+
+    @Test
+    void anEmptyHistogramHasNoBuckets() {
+        assertThat(MonitorWindows.toApi(Log2Histogram.EMPTY).getBuckets()).isEmpty();
+    }
+
+    @Test
+    void sumsTheCgroupsOfTheMonitorsPodsOnly() {
+        Map<CgroupId, ProbeCounters> deltas = Map.of(
+                APP, counters(10, 2, 1000, Map.of(0, 5L, 3, 2L), 1),
+                SIDECAR, counters(5, 0, 500, Map.of(2, 1L), 0),
+                OTHER_POD, counters(99, 99, 99_999, Map.of(3, 50L), 9));
+
+        MonitorWindow window = MonitorWindows.of("shop", "checkout", "uid-1", 1, List.of(APP, SIDECAR), deltas);
+
+        assertThat(window.getPods()).isEqualTo(1);
+        assertThat(window.getCounters().getConnectsActive()).isEqualTo(15);
+        assertThat(window.getCounters().getConnectFailures()).isEqualTo(2);
+        assertThat(window.getCounters().getBytesSent()).isEqualTo(1500);
+        assertThat(window.getCounters().getDnsQueries()).isEqualTo(9);
+        // NXDOMAIN 2 + SERVFAIL 1 + unanswered 1; NOERROR is not an error.
+        assertThat(window.getCounters().getDnsErrors()).isEqualTo(4);
+    }
+
+    private static ProbeCounters counters(long connects, long failures, long txBytes, Map<Integer, Long> rcodes,
+            long unanswered) {
+        return new ProbeCounters(connects, 0, 0, failures, Log2Histogram.EMPTY, 0, 0, 0, Log2Histogram.EMPTY,
+                txBytes, 0, 0, 0, 0, 0, Map.of(), rcodes.values().stream().mapToLong(Long::longValue).sum() + unanswered,
+                rcodes, Log2Histogram.EMPTY, unanswered);
+    }
+
+    private static Long[] box(long[] values) {
+        Long[] boxed = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return boxed;
+    }
+}
