@@ -1,0 +1,55 @@
+package dev.sonde.operator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+/** The operator's own settings, from application.properties or SONDE_OPERATOR_* environment variables. */
+@ConfigMapping(prefix = "sonde.operator")
+public interface OperatorConfig {
+
+    /** The operator's namespace: AgentReports, the agent ConfigMap and DaemonSet, the leader Lease live here. */
+    @WithDefault("sonde-system")
+    String namespace();
+
+    /** Namespaces whose NetworkMonitors may use namespaceSelector. Absent: only the operator's namespace. */
+    Optional<List<String>> trustedNamespaces();
+
+    /** The node agent DaemonSet. */
+    Agent agent();
+
+    /** The namespaces trusted with namespaceSelector. */
+    default List<String> trusted() {
+        return trustedNamespaces().filter(list -> !list.isEmpty()).orElse(List.of(namespace()));
+    }
+
+    interface Agent {
+
+        @WithDefault("ghcr.io/sonde-dev/sonde-agent:0.1.0")
+        String image();
+
+        @WithDefault("IfNotPresent")
+        String imagePullPolicy();
+
+        /** Run the agent privileged instead of with BPF, PERFMON, NET_ADMIN, SYS_RESOURCE: only for kernels before 5.8. */
+        @WithDefault("false")
+        boolean privileged();
+
+        @WithDefault("50m")
+        String cpuRequest();
+
+        @WithDefault("128Mi")
+        String memoryRequest();
+
+        @WithDefault("500m")
+        String cpuLimit();
+
+        @WithDefault("256Mi")
+        String memoryLimit();
+
+        /** Port of the agent's Prometheus endpoint. */
+        @WithDefault("9090")
+        int metricsPort();
+    }
+}

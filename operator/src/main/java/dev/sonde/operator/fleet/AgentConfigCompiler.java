@@ -1,0 +1,114 @@
+package dev.sonde.operator.fleet;
+
+import dev.sonde.api.agent.AgentConfig;
+import dev.sonde.api.agent.CompiledExport;
+import dev.sonde.api.agent.CompiledMonitor;
+import dev.sonde.api.agent.CompiledProbe;
+import dev.sonde.api.agent.CompiledSelector;
+import dev.sonde.api.v1alpha1.ExportSpec;
+import dev.sonde.api.v1alpha1.NetworkMonitor;
+import dev.sonde.api.v1alpha1.ProbeProfile;
+import dev.sonde.operator.monitor.MonitorResolution;
+import dev.sonde.operator.profile.ProfileValidator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Compiles the active monitors into one AgentConfig. A monitor keeps the bit index it had in the previous
+ * config (so the agents' kernel maps need no reshuffle); new monitors get the lowest free index, oldest first.
+ * Beyond 64 monitors the newest are left out.
+ */
+public final class AgentConfigCompiler {
+
+    private AgentConfigCompiler() {
+    }
+
+    /** One monitor that resolved and is not paused. */
+    public record Candidate(NetworkMonitor monitor, MonitorResolution.Accepted resolution) {
+    }
+
+    /**
+     * The config, and the uids of the monitors left out for lack of an index.
+     */
+    public record Compilation(AgentConfig config, List<String> leftOut) {
+    }
+
+    public static Compilation compile(List<Candidate> candidates, AgentConfig previous) {
+        Map<String, Integer> previousIndex = new HashMap<>();
+        if (previous != null) {
+            previous.monitors().forEach(m -> previousIndex.put(m.uid(), m.index()));
+        }
+        TreeSet<Integer> free = new TreeSet<>();
+        for (int i = 0; i < CompiledMonitor.MAX_MONITORS; i++) {
+            free.add(i);
+        }
+        Map<String, Integer> assigned = new HashMap<>();
+        for (Candidate candidate : candidates) {
+            Integer index = previousIndex.get(uid(candidate));
+            if (index != null && free.remove(index)) {
+                assigned.put(uid(candidate), index);
+            }
+        }
+        List<Candidate> newcomers = candidates.stream()
+                .filter(c -> !assigned.containsKey(uid(c)))
+                .sorted(Comparator.comparing((Candidate c) -> Optional.ofNullable(
+                                c.monitor().getMetadata().getCreationTimestamp()).orElse(""))
+                        .thenComparing(c -> c.monitor().getMetadata().getNamespace())
+                        .thenComparing(c -> c.monitor().getMetadata().getName()))
+                .toList();
+        List<String> leftOut = new ArrayList<>();
+        for (Candidate candidate : newcomers) {
+            if (free.isEmpty()) {
+                leftOut.add(uid(candidate));
+            } else {
+                assigned.put(uid(candidate), free.pollFirst());
+            }
+        }
+        List<CompiledMonitor> monitors = candidates.stream()
+                .filter(c -> assigned.containsKey(uid(c)))
+                .map(c -> compile(c, assigned.get(uid(c))))
+                .toList();
+        return new Compilation(AgentConfig.of(monitors), leftOut);
+    }
+
+    static CompiledMonitor compile(Candidate candidate, int index) {
+        NetworkMonitor monitor = candidate.monitor();
+        ProbeProfile profile = candidate.resolution().profile();
+        return new CompiledMonitor(
+                monitor.getMetadata().getNamespace(),
+                monitor.getMetadata().getName(),
+                monitor.getMetadata().getUid(),
+                index,
+                profile.getMetadata().getName(),
+                ProfileValidator.interval(profile.getSpec()).toMillis(),
+                profile.getSpec().getProbes().stream().map(CompiledProbe::from).toList(),
+                candidate.resolution().namespaces(),
+                CompiledSelector.from(monitor.getSpec().getPodSelector()),
+                CompiledSelector.from(monitor.getSpec().getNodeSelector()),
+                export(monitor.getMetadata().getNamespace(), monitor.getSpec().getExport()));
+    }
+
+    static CompiledExport export(String namespace, ExportSpec export) {
+        if (export == null) {
+            return CompiledExport.PROMETHEUS_ONLY;
+        }
+        CompiledExport.Otlp otlp = null;
+        if (export.getOtlp() != null && export.getOtlp().getEndpoint() != null) {
+            CompiledExport.SecretRef secret = export.getOtlp().getHeadersSecretRef() == null ? null
+                    : new CompiledExport.SecretRef(namespace, export.getOtlp().getHeadersSecretRef().getName());
+            otlp = new CompiledExport.Otlp(export.getOtlp().getEndpoint(), export.getOtlp().getProtocol(), secret);
+        }
+        boolean prometheus = export.getPrometheus() == null || export.getPrometheus().getEnabled() == null
+                || export.getPrometheus().getEnabled();
+        return new CompiledExport(otlp, prometheus);
+    }
+
+    private static String uid(Candidate candidate) {
+        return candidate.monitor().getMetadata().getUid();
+    }
+}

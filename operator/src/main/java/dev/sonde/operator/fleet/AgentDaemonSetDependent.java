@@ -1,0 +1,133 @@
+package dev.sonde.operator.fleet;
+
+import dev.sonde.api.agent.AgentConfig;
+import dev.sonde.operator.OperatorConfig;
+import dev.sonde.operator.SondeNames;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node agent DaemonSet: one agent per node, with only the capabilities BPF needs (privileged only behind
+ * {@code sonde.operator.agent.privileged}, for kernels without CAP_BPF), a read-only root filesystem and the
+ * host paths the probes read.
+ */
+public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<DaemonSet, Namespace> {
+
+    /** Capabilities added to the agent; everything else is dropped. */
+    public static final List<String> CAPABILITIES = List.of("BPF", "PERFMON", "NET_ADMIN", "SYS_RESOURCE");
+
+    /** Host paths: name, path, read-only. */
+    record HostMount(String name, String path, boolean readOnly) {
+    }
+
+    static final List<HostMount> HOST_MOUNTS = List.of(
+            // bpffs stays writable: libbpf may pin maps there
+            new HostMount("bpffs", "/sys/fs/bpf", false),
+            new HostMount("btf", "/sys/kernel/btf", true),
+            new HostMount("tracing", "/sys/kernel/tracing", true),
+            new HostMount("cgroup", "/sys/fs/cgroup", true));
+
+    public AgentDaemonSetDependent() {
+        super(DaemonSet.class);
+    }
+
+    @Override
+    protected DaemonSet desired(Namespace primary, Context<Namespace> context) {
+        return desired(primary.getMetadata().getName(), FleetDependents.config().agent());
+    }
+
+    static DaemonSet desired(String namespace, OperatorConfig.Agent agent) {
+        List<VolumeMount> mounts = new java.util.ArrayList<>(HOST_MOUNTS.stream()
+                .map(m -> new VolumeMountBuilder().withName(m.name()).withMountPath(m.path())
+                        .withReadOnly(m.readOnly()).build())
+                .toList());
+        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+        List<Volume> volumes = new java.util.ArrayList<>(HOST_MOUNTS.stream()
+                .map(m -> new VolumeBuilder().withName(m.name())
+                        .withNewHostPath().withPath(m.path()).withType("Directory").endHostPath().build())
+                .toList());
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+
+        return new DaemonSetBuilder()
+                .withNewMetadata()
+                .withName(SondeNames.AGENT_DAEMON_SET)
+                .withNamespace(namespace)
+                .withLabels(SondeNames.AGENT_LABELS)
+                .endMetadata()
+                .withNewSpec()
+                .withNewSelector().withMatchLabels(SondeNames.AGENT_SELECTOR).endSelector()
+                .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(SondeNames.AGENT_LABELS).endMetadata()
+                .withNewSpec()
+                .withServiceAccountName(SondeNames.AGENT_SERVICE_ACCOUNT)
+                .withAutomountServiceAccountToken(true)
+                .withPriorityClassName("system-node-critical")
+                .withTerminationGracePeriodSeconds(15L)
+                // one agent per node, whatever the node's taints
+                .addNewToleration().withOperator("Exists").endToleration()
+                .addNewContainer()
+                .withName("agent")
+                .withImage(agent.image())
+                .withImagePullPolicy(agent.imagePullPolicy())
+                .withEnv(
+                        new EnvVarBuilder().withName("NODE_NAME")
+                                .withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName").endFieldRef()
+                                .endValueFrom().build(),
+                        new EnvVarBuilder().withName("SONDE_NAMESPACE")
+                                .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef()
+                                .endValueFrom().build(),
+                        new EnvVarBuilder().withName("SONDE_CONFIG_MAP").withValue(SondeNames.AGENT_CONFIG_MAP).build(),
+                        new EnvVarBuilder().withName("SONDE_CONFIG_KEY").withValue(AgentConfig.CONFIG_MAP_KEY).build())
+                .addNewPort().withName("metrics").withContainerPort(agent.metricsPort()).withProtocol("TCP").endPort()
+                .withNewResources()
+                .withRequests(Map.of("cpu", new Quantity(agent.cpuRequest()), "memory", new Quantity(agent.memoryRequest())))
+                .withLimits(Map.of("cpu", new Quantity(agent.cpuLimit()), "memory", new Quantity(agent.memoryLimit())))
+                .endResources()
+                .withSecurityContext(securityContext(agent.privileged()))
+                .withVolumeMounts(mounts)
+                .endContainer()
+                .withVolumes(volumes)
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    static SecurityContext securityContext(boolean privileged) {
+        SecurityContextBuilder builder = new SecurityContextBuilder()
+                .withReadOnlyRootFilesystem(true)
+                // BPF needs the capabilities in the effective set, which Kubernetes gives only to root
+                .withRunAsUser(0L)
+                .withRunAsNonRoot(false);
+        if (privileged) {
+            return builder.withPrivileged(true).build();
+        }
+        Capabilities capabilities = new CapabilitiesBuilder().withDrop("ALL").withAdd(CAPABILITIES).build();
+        return builder.withPrivileged(false).withAllowPrivilegeEscalation(false).withCapabilities(capabilities).build();
+    }
+
+    @Override
+    protected InformerEventSource<DaemonSet, Namespace> createEventSource(EventSourceContext<Namespace> context) {
+        InformerEventSource<DaemonSet, Namespace> informer = FleetDependents.informer(DaemonSet.class, name(), context);
+        setEventSource(informer);
+        return informer;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.sonde.operator.fleet;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.javaoperatorsdk.operator.processing.event.source.filter.GenericFilter;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** Lets only the operator's own Namespace through as the AgentFleetReconciler's primary. */
+public class OperatorNamespaceFilter implements GenericFilter<Namespace> {
+
+    private final String operatorNamespace = ConfigProvider.getConfig()
+            .getOptionalValue("sonde.operator.namespace", String.class).orElse("sonde-system");
+
+    @Override
+    public boolean accept(Namespace namespace) {
+        return operatorNamespace.equals(namespace.getMetadata().getName());
+    }
+}

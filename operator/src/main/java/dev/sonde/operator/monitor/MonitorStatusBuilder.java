@@ -1,0 +1,129 @@
+package dev.sonde.operator.monitor;
+
+import dev.sonde.api.agent.AgentConfig;
+import dev.sonde.api.agent.CompiledMonitor;
+import dev.sonde.api.v1alpha1.AgentReport;
+import dev.sonde.api.v1alpha1.HealthState;
+import dev.sonde.api.v1alpha1.NetworkMonitor;
+import dev.sonde.api.v1alpha1.NetworkMonitorStatus;
+import dev.sonde.api.v1alpha1.PodsStatus;
+import dev.sonde.api.v1alpha1.ProbeName;
+import dev.sonde.api.v1alpha1.ProbeProfile;
+import dev.sonde.api.v1alpha1.ProbeSpec;
+import dev.sonde.operator.Conditions;
+import dev.sonde.operator.profile.ProfileValidator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds a NetworkMonitor's whole status from what the operator knows; pure, so every Ready reason is unit
+ * tested. The reconciler only gathers the inputs and writes the result.
+ */
+public final class MonitorStatusBuilder {
+
+    private MonitorStatusBuilder() {
+    }
+
+    /** What the operator observed for one monitor. */
+    public record Inputs(NetworkMonitor monitor, MonitorResolution resolution, AgentConfig config, int matchedPods,
+            Set<String> desiredNodes, Collection<AgentReport> reports, Instant now) {
+    }
+
+    /**
+     * The status, and when to look again: the profile interval while agents report (so a report going stale is
+     * noticed without a hot loop), or never.
+     */
+    public record Result(NetworkMonitorStatus status, Optional<Duration> recheckAfter) {
+
+        public String readyReason() {
+            return Conditions.find(status.getConditions(), Conditions.READY).map(c -> c.getReason()).orElse(null);
+        }
+    }
+
+    public static Result build(Inputs in) {
+        NetworkMonitor monitor = in.monitor();
+        NetworkMonitorStatus previous = monitor.getStatus() == null ? new NetworkMonitorStatus() : monitor.getStatus();
+        long generation = Optional.ofNullable(monitor.getMetadata().getGeneration()).orElse(0L);
+        NetworkMonitorStatus status = new NetworkMonitorStatus();
+        status.setObservedGeneration(generation);
+        status.setHealth(HealthState.UNKNOWN);
+
+        if (in.resolution() instanceof MonitorResolution.Rejected rejected) {
+            return ready(status, previous, false, rejected.reason(), rejected.message(), generation, in, null);
+        }
+        MonitorResolution.Accepted accepted = (MonitorResolution.Accepted) in.resolution();
+        ProbeProfile profile = accepted.profile();
+        if (Boolean.TRUE.equals(monitor.getSpec().getPaused())) {
+            status.setSummary(previous.getSummary());
+            status.setLastReportTime(previous.getLastReportTime());
+            return ready(status, previous, true, Reasons.PAUSED,
+                    "measuring is paused; the summary is from the last window before the pause", generation, in, null);
+        }
+
+        Duration interval = ProfileValidator.interval(profile.getSpec());
+        List<ProbeName> probes = profile.getSpec().getProbes().stream().map(ProbeSpec::getName).toList();
+        ReportAggregator.MonitorKey key = new ReportAggregator.MonitorKey(monitor.getMetadata().getNamespace(),
+                monitor.getMetadata().getName(), monitor.getMetadata().getUid());
+        ReportAggregator.Aggregate aggregate = ReportAggregator.aggregate(key, probes, interval, in.desiredNodes(),
+                in.reports(), in.now());
+        HealthEvaluator.Health health = HealthEvaluator.evaluate(profile.getSpec().getHealth(), aggregate.window());
+
+        status.setPods(new PodsStatus(in.matchedPods()));
+        status.setNodes(aggregate.nodes());
+        status.setProbes(aggregate.probes());
+        status.setSummary(ReportAggregator.summary(aggregate.window()));
+        status.setHealth(health.state());
+        status.setHealthReasons(health.reasons());
+        status.setLastReportTime(aggregate.lastReportTime() == null ? previous.getLastReportTime()
+                : aggregate.lastReportTime().toString());
+
+        // Look again every interval while any report is fresh or nodes are desired: staleness comes from time alone.
+        Duration recheck = aggregate.lastReportTime() != null || !in.desiredNodes().isEmpty() ? interval : null;
+
+        Optional<CompiledMonitor> compiled = in.config() == null ? Optional.empty()
+                : in.config().monitors().stream().filter(m -> m.uid().equals(monitor.getMetadata().getUid()))
+                        .findFirst();
+        if (compiled.isEmpty()) {
+            boolean full = in.config() != null && in.config().monitors().size() >= CompiledMonitor.MAX_MONITORS;
+            return full
+                    ? ready(status, previous, false, Reasons.TOO_MANY_MONITORS, "the agents can select at most "
+                            + CompiledMonitor.MAX_MONITORS + " active monitors and " + CompiledMonitor.MAX_MONITORS
+                            + " older ones are active; pause or delete one", generation, in, recheck)
+                    : ready(status, previous, false, Reasons.CONFIG_PENDING,
+                            "waiting for the monitor to be written to the agent config", generation, in, recheck);
+        }
+        int desired = in.desiredNodes().size();
+        int readyNodes = aggregate.nodes().getReady();
+        if (desired == 0) {
+            return ready(status, previous, true, Reasons.NO_PODS_SELECTED,
+                    "no running pod matches the selectors; nothing to measure", generation, in, recheck);
+        }
+        if (readyNodes == 0) {
+            return ready(status, previous, false, Reasons.AGENTS_NOT_REPORTING, "none of the " + desired
+                    + " nodes running selected pods has an agent that reported in the last "
+                    + ReportAggregator.STALE_INTERVALS + " intervals with its probes working", generation, in, recheck);
+        }
+        return ready(status, previous, true, Reasons.MONITORING,
+                readyNodes + " of " + desired + " nodes report", generation, in, recheck);
+    }
+
+    private static Result ready(NetworkMonitorStatus status, NetworkMonitorStatus previous, boolean ready,
+            String reason, String message, long generation, Inputs in, Duration recheck) {
+        status.setConditions(Conditions.with(previous.getConditions(), Conditions.READY, ready, reason, message,
+                generation, in.now()));
+        return new Result(status, Optional.ofNullable(recheck));
+    }
+
+    /** Whether the Ready condition's status or reason differs: worth an Event. */
+    public static boolean readyChanged(NetworkMonitorStatus before, NetworkMonitorStatus after) {
+        var a = Conditions.find(before == null ? null : before.getConditions(), Conditions.READY);
+        var b = Conditions.find(after.getConditions(), Conditions.READY);
+        return a.isEmpty() || !Objects.equals(a.get().getStatus(), b.get().getStatus())
+                || !Objects.equals(a.get().getReason(), b.get().getReason());
+    }
+}

@@ -1,0 +1,28 @@
+package dev.sonde.operator.monitor;
+
+/** The reasons of a NetworkMonitor's Ready condition; documented in docs/crd-reference.md. */
+public final class Reasons {
+
+    /** Ready=True: at least one node running selected pods has a fresh report, and no node's probe failed everywhere. */
+    public static final String MONITORING = "Monitoring";
+    /** Ready=True: the monitor is valid and compiled, but selects no running pod, so there is nothing to report. */
+    public static final String NO_PODS_SELECTED = "NoPodsSelected";
+    /** Ready=True: spec.paused; the agents dropped the monitor; status keeps the last summary. */
+    public static final String PAUSED = "Paused";
+
+    /** Ready=False: spec.profile names no ProbeProfile. Recovers by itself when the profile is created. */
+    public static final String PROFILE_NOT_FOUND = "ProfileNotFound";
+    /** Ready=False: the ProbeProfile exists but is invalid (see its Ready condition). */
+    public static final String PROFILE_INVALID = "ProfileInvalid";
+    /** Ready=False: namespaceSelector in a namespace the operator does not trust. */
+    public static final String NAMESPACE_SELECTOR_FORBIDDEN = "NamespaceSelectorForbidden";
+    /** Ready=False: 64 monitors are active already; this one got no bit in the kernel selection mask. */
+    public static final String TOO_MANY_MONITORS = "TooManyMonitors";
+    /** Ready=False: the monitor is valid but not yet in the compiled agent config (normally for a moment). */
+    public static final String CONFIG_PENDING = "ConfigPending";
+    /** Ready=False: pods are selected, but no agent on their nodes reported within three intervals. */
+    public static final String AGENTS_NOT_REPORTING = "AgentsNotReporting";
+
+    private Reasons() {
+    }
+}

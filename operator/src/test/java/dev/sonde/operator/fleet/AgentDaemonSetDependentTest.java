@@ -1,0 +1,87 @@
+package dev.sonde.operator.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sonde.operator.OperatorConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import org.junit.jupiter.api.Test;
+
+class AgentDaemonSetDependentTest {
+
+    private static OperatorConfig.Agent agent(boolean privileged) {
+        return new OperatorConfig.Agent() {
+            public String image() {
+                return "example.org/agent:1";
+            }
+
+            public String imagePullPolicy() {
+                return "Always";
+            }
+
+            public boolean privileged() {
+                return privileged;
+            }
+
+            public String cpuRequest() {
+                return "50m";
+            }
+
+            public String memoryRequest() {
+                return "128Mi";
+            }
+
+            public String cpuLimit() {
+                return "500m";
+            }
+
+            public String memoryLimit() {
+                return "256Mi";
+            }
+
+            public int metricsPort() {
+                return 9090;
+            }
+        };
+    }
+
+    @Test
+    void leastPrivilegeByDefault() {
+        DaemonSet ds = AgentDaemonSetDependent.desired("sonde-system", agent(false));
+        Container container = ds.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(container.getImage()).isEqualTo("example.org/agent:1");
+        assertThat(container.getImagePullPolicy()).isEqualTo("Always");
+        SecurityContext security = container.getSecurityContext();
+        assertThat(security.getPrivileged()).isFalse();
+        assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(security.getCapabilities().getAdd()).containsExactly("BPF", "PERFMON", "NET_ADMIN", "SYS_RESOURCE");
+        assertThat(container.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("NODE_NAME");
+            assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+        });
+        assertThat(container.getVolumeMounts()).extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple("/sys/fs/bpf", false),
+                        org.assertj.core.groups.Tuple.tuple("/sys/kernel/btf", true),
+                        org.assertj.core.groups.Tuple.tuple("/sys/kernel/tracing", true),
+                        org.assertj.core.groups.Tuple.tuple("/sys/fs/cgroup", true));
+        assertThat(ds.getSpec().getTemplate().getSpec().getTolerations()).singleElement()
+                .satisfies(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
+        assertThat(ds.getSpec().getTemplate().getMetadata().getAnnotations())
+                .as("config changes must not roll the agents").isNullOrEmpty();
+    }
+
+    @Test
+    void privilegedOnlyWhenAskedFor() {
+        DaemonSet ds = AgentDaemonSetDependent.desired("sonde-system", agent(true));
+        SecurityContext security = ds.getSpec().getTemplate().getSpec().getContainers().getFirst().getSecurityContext();
+        assertThat(security.getPrivileged()).isTrue();
+        assertThat(security.getCapabilities()).isNull();
+        assertThat(security.getAllowPrivilegeEscalation()).isNull();
+        assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.sonde.operator.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+
+/**
+ * The operator as it ships: {@code quarkus-run.jar} in its own JVM, with a kubeconfig for the local control plane, so a test
+ * can stop and restart it and read its {@code /q/metrics} like Prometheus would.
+ */
+final class OperatorProcess implements AutoCloseable {
+
+    private final Path kubeconfig;
+    private final Map<String, String> properties;
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    OperatorProcess(Path kubeconfig, String name, Map<String, String> properties) {
+        this.kubeconfig = kubeconfig;
+        this.properties = properties;
+        this.log = Path.of("target", "operator-" + name + ".log");
+        this.port = freePort();
+    }
+
+    /** Starts the JVM and waits until it leads and processes events. */
+    void start() {
+        launch();
+        awaitLeading();
+    }
+
+    /** Starts the JVM without waiting: a second replica stays a standby while another one leads. */
+    void launch() {
+        Path jar = Path.of(System.getProperty("sonde.operator.jar", "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no operator jar at " + jar.toAbsolutePath() + ": run mvn package first");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-Dquarkus.http.port=" + port);
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("KUBECONFIG", kubeconfig.toString());
+        try {
+            Files.createDirectories(log.getParent());
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until this instance holds the Lease and its three controllers process events. */
+    void awaitLeading() {
+        // Leadership first, then the controllers start processing events.
+        Awaitility.await("operator started (see " + log + ")").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("operator exited " + process.exitValue() + ", see " + log);
+                    }
+                    return eventProcessingStarted() >= 3;
+                });
+    }
+
+    /** Whether this instance's controllers process events, i.e. it leads. */
+    boolean leading() {
+        try {
+            return eventProcessingStarted() > 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private long eventProcessingStarted() throws IOException {
+        // count in the current run only: the log is appended across restarts
+        List<String> lines = Files.readAllLines(log);
+        int lastStart = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("Quarkus Java Operator SDK extension")) {
+                lastStart = i;
+            }
+        }
+        return lines.subList(lastStart, lines.size()).stream()
+                .filter(l -> l.contains("Started event processing for controller")).count();
+    }
+
+    /**
+     * SIGTERM, as Kubernetes stops a pod; a JVM still running after 30s is killed.
+     *
+     * @return whether the operator exited on SIGTERM by itself
+     */
+    boolean stop() {
+        if (process == null || !process.isAlive()) {
+            return true;
+        }
+        process.destroy();
+        try {
+            if (process.waitFor(30, TimeUnit.SECONDS)) {
+                return true;
+            }
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The Prometheus text from /q/metrics. */
+    String metrics() {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("/q/metrics answered " + response.statusCode());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A sample's value from the Prometheus text, 0 when absent; labels must match exactly as printed. */
+    static double sample(String metrics, String name, String labels) {
+        Pattern pattern = Pattern.compile("^" + Pattern.quote(name + "{" + labels) + "[^}]*\\} (\\S+)$", Pattern.MULTILINE);
+        Matcher m = pattern.matcher(metrics);
+        double total = 0;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(1));
+        }
+        return total;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sonde.operator.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sonde.api.v1alpha1.OverheadClass;
+import dev.sonde.api.v1alpha1.ProbeName;
+import dev.sonde.api.v1alpha1.ProbeProfile;
+import dev.sonde.api.v1alpha1.TcpRttProbeParameters;
+import dev.sonde.operator.Fixtures;
+import org.junit.jupiter.api.Test;
+
+class OverheadClassifierTest {
+
+    @Test
+    void connectionStateProbesAreLow() {
+        assertThat(OverheadClassifier.classify(Fixtures.profile("p", "15s", ProbeName.TCP_CONNECTIONS,
+                ProbeName.TCP_RETRANSMITS, ProbeName.TCP_RESETS).getSpec())).isEqualTo(OverheadClass.LOW);
+    }
+
+    @Test
+    void perPacketProbesRaiseTheClass() {
+        assertThat(OverheadClassifier.classify(Fixtures.profile("p", "15s", ProbeName.TCP_CONNECTIONS,
+                ProbeName.TRAFFIC).getSpec())).isEqualTo(OverheadClass.MEDIUM);
+        assertThat(OverheadClassifier.classify(Fixtures.profile("p", "15s", ProbeName.TRAFFIC, ProbeName.PACKET_DROPS,
+                ProbeName.DNS).getSpec())).isEqualTo(OverheadClass.HIGH);
+    }
+
+    @Test
+    void rttSamplingAndShortIntervalsCount() {
+        ProbeProfile sampled = Fixtures.profile("p", "15s", ProbeName.TCP_RTT);
+        sampled.getSpec().getProbes().getFirst().setTcpRtt(new TcpRttProbeParameters(8));
+        assertThat(OverheadClassifier.score(sampled.getSpec())).isEqualTo(1);
+        ProbeProfile everyAck = Fixtures.profile("p", "15s", ProbeName.TCP_RTT);
+        assertThat(OverheadClassifier.score(everyAck.getSpec())).isEqualTo(3);
+        assertThat(OverheadClassifier.score(Fixtures.profile("p", "2s", ProbeName.TCP_RTT).getSpec())).isEqualTo(4);
+    }
+}
