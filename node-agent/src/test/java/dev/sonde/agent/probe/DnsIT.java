@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** dns against a real dnsmasq in a netns: rcodes exact, latency populated, unanswered counted. */
 class DnsIT {
@@ -15,32 +14,14 @@ class DnsIT {
     private static final int MISSING = 4;
     private static final int LOST = 2;
 
-    private static KernelLab lab;
-    private static KernelProbes probes;
-
-    @BeforeAll
-    static void setUp() {
-        lab = new KernelLab();
-        probes = KernelProbes.load(KernelProbes.Config.defaults().withDnsTimeout(Duration.ofSeconds(1)),
-                KernelCapabilities.detect());
-        probes.attach(Probe.DNS);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (probes != null) {
-                probes.close();
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final AttachedProbes kernel = new AttachedProbes(Probe.DNS)
+            .withConfig(config -> config.withDnsTimeout(Duration.ofSeconds(1)));
 
     @Test
     void countsQueriesRcodesLatencyAndUnanswered() throws Exception {
+        KernelLab lab = kernel.lab();
+        KernelProbes probes = kernel.probes();
         String clientNs = lab.netns("dns-a");
         String serverNs = lab.netns("dns-b");
         lab.veth(clientNs, serverNs, 33);

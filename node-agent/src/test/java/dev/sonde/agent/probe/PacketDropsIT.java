@@ -8,39 +8,20 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** packetDrops: datagrams an nftables rule drops on output, by drop reason, against the rule's counter. */
 class PacketDropsIT {
     private static final int N = 25;
 
-    private static KernelLab lab;
-    private static KernelProbes probes;
-
-    @BeforeAll
-    static void setUp() {
-        lab = new KernelLab();
-        probes = KernelProbes.load(KernelProbes.Config.defaults(), KernelCapabilities.detect());
-        probes.attach(Probe.PACKET_DROPS);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (probes != null) {
-                probes.close();
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final AttachedProbes kernel = new AttachedProbes(Probe.PACKET_DROPS);
 
     @Test
     void countsDropsByReasonForTheSendingSocketsCgroup() {
+        KernelLab lab = kernel.lab();
+        KernelProbes probes = kernel.probes();
         int netfilterDrop;
         try (KernelBtf btf = KernelBtf.loadVmlinux()) {
             netfilterDrop = btf.enumValues("skb_drop_reason").entrySet().stream()

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * tcpConnections and tcpRtt against the kernel's own TcpActiveOpens/TcpPassiveOpens in a private
@@ -17,32 +16,13 @@ class TcpConnectionsIT {
     private static final int N = 20;
     private static final int REFUSED = 5;
 
-    private static KernelLab lab;
-    private static KernelProbes probes;
-
-    @BeforeAll
-    static void setUp() {
-        lab = new KernelLab();
-        probes = KernelProbes.load(KernelProbes.Config.defaults(), KernelCapabilities.detect());
-        probes.attach(Probe.TCP_CONNECTIONS);
-        probes.attach(Probe.TCP_RTT);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (probes != null) {
-                probes.close();
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final AttachedProbes kernel = new AttachedProbes(Probe.TCP_CONNECTIONS, Probe.TCP_RTT);
 
     @Test
     void countsOpensClosesFailuresAndLatencyPerSelectedCgroup() {
+        KernelLab lab = kernel.lab();
+        KernelProbes probes = kernel.probes();
         String ns = lab.netns("conn");
         Path serverCg = lab.cgroup("conn-server");
         Path clientCg = lab.cgroup("conn-client");

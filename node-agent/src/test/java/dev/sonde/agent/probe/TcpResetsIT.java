@@ -5,40 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** tcpResets against the netns' TcpOutRsts and the RSTs the client application saw. */
 class TcpResetsIT {
     private static final int N = 12;
     private static final int REFUSED = 3;
 
-    private static KernelLab lab;
-    private static KernelProbes probes;
-
-    @BeforeAll
-    static void setUp() {
-        lab = new KernelLab();
-        probes = KernelProbes.load(KernelProbes.Config.defaults(), KernelCapabilities.detect());
-        probes.attach(Probe.TCP_RESETS);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (probes != null) {
-                probes.close();
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final AttachedProbes kernel = new AttachedProbes(Probe.TCP_RESETS);
 
     @Test
     void countsResetsSentAndReceivedBySocketCgroup() {
+        KernelLab lab = kernel.lab();
+        KernelProbes probes = kernel.probes();
         String ns = lab.netns("rst");
         Path serverCg = lab.cgroup("rst-server");
         Path clientCg = lab.cgroup("rst-client");

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * tcpRetransmits: loss induced by an nftables random-drop rule where the data arrives (so the
@@ -16,31 +15,13 @@ import org.junit.jupiter.api.Test;
 class TcpRetransmitsIT {
     private static final int BYTES = 4 << 20;
 
-    private static KernelLab lab;
-    private static KernelProbes probes;
-
-    @BeforeAll
-    static void setUp() {
-        lab = new KernelLab();
-        probes = KernelProbes.load(KernelProbes.Config.defaults(), KernelCapabilities.detect());
-        probes.attach(Probe.TCP_RETRANSMITS);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (probes != null) {
-                probes.close();
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final AttachedProbes kernel = new AttachedProbes(Probe.TCP_RETRANSMITS);
 
     @Test
     void countsRetransmittedSegmentsLikeTheKernel() {
+        KernelLab lab = kernel.lab();
+        KernelProbes probes = kernel.probes();
         String sender = lab.netns("retx-a");
         String receiver = lab.netns("retx-b");
         lab.veth(sender, receiver, 31);

@@ -6,40 +6,21 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** traffic: bytes each direction within 1 % of what the application wrote and read, across a veth. */
 class TrafficIT {
     private static final int SEND = 8 << 20;
     private static final int REPLY = 3 << 20;
 
-    private static KernelLab lab;
-    private static KernelProbes probes;
-
-    @BeforeAll
-    static void setUp() {
-        lab = new KernelLab();
-        probes = KernelProbes.load(KernelProbes.Config.defaults(), KernelCapabilities.detect());
-        probes.attach(Probe.TRAFFIC);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (probes != null) {
-                probes.close();
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final AttachedProbes kernel = new AttachedProbes(Probe.TRAFFIC);
 
     @Test
     void countsBytesAndPacketsPerDirection() {
+        KernelLab lab = kernel.lab();
+        KernelProbes probes = kernel.probes();
         String a = lab.netns("traffic-a");
         String b = lab.netns("traffic-b");
         lab.veth(a, b, 32);
