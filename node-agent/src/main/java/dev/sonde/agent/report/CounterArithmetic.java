@@ -6,16 +6,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Adds and subtracts {@link ProbeCounters} field by field, histograms bucket by bucket. */
-final class CounterArithmetic {
+public final class CounterArithmetic {
 
     private CounterArithmetic() {
     }
 
-    static ProbeCounters plus(ProbeCounters a, ProbeCounters b) {
+    public static ProbeCounters plus(ProbeCounters a, ProbeCounters b) {
         return combine(a, b, 1);
     }
 
-    static ProbeCounters minus(ProbeCounters a, ProbeCounters b) {
+    public static ProbeCounters minus(ProbeCounters a, ProbeCounters b) {
         return combine(a, b, -1);
     }
 

@@ -1,0 +1,70 @@
+package dev.sonde.agent.node;
+
+import dev.sonde.agent.pods.PodCgroupResolver;
+import dev.sonde.agent.probe.KernelCapabilities;
+import dev.sonde.agent.probe.KernelProbes;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent's entry point, the same on a real node (DaemonSet pod, in-cluster credentials) and in local mode
+ * (a host process with a kubeconfig). Configured by environment:
+ *
+ * <ul>
+ *   <li>{@code NODE_NAME} (required): this node, from the downward API;
+ *   <li>{@code SONDE_NAMESPACE}: the operator's namespace (default {@code sonde-system});
+ *   <li>{@code SONDE_CONFIG_MAP}: the compiled config (default {@code sonde-agent-config});
+ *   <li>{@code SONDE_CGROUP_ROOT}: the cgroup2 mount, if not the one {@code /proc/self/mountinfo} shows;
+ *   <li>{@code SONDE_KUBELET_CGROUP_ROOTS}: the kubelet's {@code --cgroup-root} values, comma-separated (default
+ *       {@code /}).
+ * </ul>
+ *
+ * <p>SIGTERM detaches everything and exits; after SIGKILL the kernel drops the links with the process's fds.
+ */
+public final class AgentMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
+
+    private AgentMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        String node = Optional.ofNullable(env.get("NODE_NAME")).filter(s -> !s.isBlank())
+                .orElseThrow(() -> new IllegalStateException("NODE_NAME is not set (downward API: spec.nodeName)"));
+        NodeAgent.Settings settings = new NodeAgent.Settings(node,
+                env.getOrDefault("SONDE_NAMESPACE", "sonde-system"),
+                env.getOrDefault("SONDE_CONFIG_MAP", "sonde-agent-config"),
+                Optional.ofNullable(AgentMain.class.getPackage().getImplementationVersion()).orElse("dev"));
+
+        KernelCapabilities kernel = KernelCapabilities.detect();
+        Path cgroupRoot = Optional.ofNullable(env.get("SONDE_CGROUP_ROOT")).map(Path::of)
+                .or(kernel::cgroup2Mount)
+                .orElseThrow(() -> new IllegalStateException("no cgroup2 mount found; set SONDE_CGROUP_ROOT"));
+        List<String> kubeletRoots = Arrays.stream(env.getOrDefault("SONDE_KUBELET_CGROUP_ROOTS", "/").split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        KernelProbes probes = KernelProbes.load(KernelProbes.Config.defaults(), kernel);
+        NodeAgent agent = new NodeAgent(client, probes, kernel, new PodCgroupResolver(cgroupRoot, kubeletRoots),
+                settings, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sonde-agent-shutdown").unstarted(() -> {
+            LOG.info("stopping");
+            agent.close();
+            client.close();
+            stopped.countDown();
+        }));
+        agent.start();
+        stopped.await();
+    }
+}

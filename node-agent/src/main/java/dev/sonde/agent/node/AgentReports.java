@@ -1,0 +1,109 @@
+package dev.sonde.agent.node;
+
+import dev.sonde.agent.probe.KernelCapabilities;
+import dev.sonde.agent.probe.Probe;
+import dev.sonde.agent.probe.ProbeState;
+import dev.sonde.api.v1alpha1.AgentReport;
+import dev.sonde.api.v1alpha1.AgentReportSpec;
+import dev.sonde.api.v1alpha1.CgroupMode;
+import dev.sonde.api.v1alpha1.KernelFacts;
+import dev.sonde.api.v1alpha1.MonitorWindow;
+import dev.sonde.api.v1alpha1.NodeProbeState;
+import dev.sonde.api.v1alpha1.NodeProbeStatus;
+import dev.sonde.api.v1alpha1.ProbeName;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds this node's AgentReport: a fresh object, written whole with server-side apply. */
+final class AgentReports {
+
+    private static final Map<Integer, String> CAPABILITIES = Map.of(
+            12, "CAP_NET_ADMIN", 21, "CAP_SYS_ADMIN", 24, "CAP_SYS_RESOURCE", 38, "CAP_PERFMON", 39, "CAP_BPF");
+
+    private AgentReports() {
+    }
+
+    static AgentReport build(String namespace, String nodeName, String agentVersion, String configHash,
+            KernelCapabilities kernel, Map<Probe, ProbeState> probeStates, Instant windowStart, Instant windowEnd,
+            List<MonitorWindow> monitors, long mapFullEvents) {
+        AgentReportSpec spec = new AgentReportSpec();
+        spec.setNodeName(nodeName);
+        spec.setAgentVersion(agentVersion);
+        spec.setConfigHash(configHash);
+        spec.setKernel(kernelFacts(kernel));
+        spec.setProbes(probeStatuses(probeStates));
+        spec.setWindowStart(windowStart.toString());
+        spec.setWindowEnd(windowEnd.toString());
+        spec.setMonitors(monitors);
+        spec.setMapFullEvents(mapFullEvents);
+        AgentReport report = new AgentReport();
+        report.getMetadata().setName(nodeName);
+        report.getMetadata().setNamespace(namespace);
+        report.setSpec(spec);
+        return report;
+    }
+
+    static KernelFacts kernelFacts(KernelCapabilities kernel) {
+        KernelFacts facts = new KernelFacts();
+        facts.setRelease(kernel.kernelRelease());
+        facts.setBtf(kernel.btf());
+        facts.setCgroupMode(kernel.cgroup2Mount()
+                .map(mount -> mount.equals(Path.of("/sys/fs/cgroup/unified")) ? CgroupMode.HYBRID : CgroupMode.UNIFIED)
+                .orElse(CgroupMode.LEGACY));
+        kernel.cgroup2Mount().ifPresent(mount -> facts.setCgroupV2Path(mount.toString()));
+        List<String> capabilities = new ArrayList<>();
+        CAPABILITIES.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .filter(cap -> kernel.hasCapability(cap.getKey()))
+                .forEach(cap -> capabilities.add(cap.getValue()));
+        facts.setCapabilities(capabilities);
+        return facts;
+    }
+
+    static List<NodeProbeStatus> probeStatuses(Map<Probe, ProbeState> states) {
+        List<NodeProbeStatus> statuses = new ArrayList<>();
+        for (Probe probe : Probe.values()) {
+            ProbeState state = states.get(probe);
+            if (state == null) {
+                continue;
+            }
+            NodeProbeStatus status = new NodeProbeStatus();
+            status.setName(probeName(probe));
+            switch (state.kind()) {
+                case ATTACHED -> status.setState(NodeProbeState.ATTACHED);
+                case LOADED -> {
+                    status.setState(NodeProbeState.DETACHED);
+                    status.setReason("NotNeeded");
+                    status.setMessage("no selected pod on this node needs it");
+                }
+                case UNSUPPORTED -> {
+                    status.setState(NodeProbeState.UNSUPPORTED);
+                    status.setReason("KernelUnsupported");
+                    status.setMessage(state.message());
+                }
+                case FAILED -> {
+                    status.setState(NodeProbeState.FAILED);
+                    status.setReason("LoadFailed");
+                    status.setMessage(state.message());
+                }
+            }
+            statuses.add(status);
+        }
+        return statuses;
+    }
+
+    static ProbeName probeName(Probe probe) {
+        for (ProbeName name : ProbeName.values()) {
+            if (name.wireName().equals(probe.contractName())) {
+                return name;
+            }
+        }
+        throw new IllegalStateException("no API name for probe " + probe.contractName());
+    }
+
+    static Probe probe(ProbeName name) {
+        return Probe.byContractName(name.wireName());
+    }
+}
