@@ -100,6 +100,9 @@ public final class MonitorStatusBuilder {
         int desired = in.desiredNodes().size();
         int readyNodes = aggregate.nodes().getReady();
         if (desired == 0) {
+            // Agents may still send empty windows for it; with nothing selected there is nothing to judge.
+            status.setHealth(HealthState.UNKNOWN);
+            status.setHealthReasons(List.of());
             return ready(status, previous, true, Reasons.NO_PODS_SELECTED,
                     "no running pod matches the selectors; nothing to measure", generation, in, recheck);
         }

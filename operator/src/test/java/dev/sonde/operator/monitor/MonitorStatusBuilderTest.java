@@ -110,6 +110,19 @@ class MonitorStatusBuilderTest {
     }
 
     @Test
+    void aMonitorWithoutPodsHasUnknownHealthEvenWhenAgentsSendEmptyWindows() {
+        // Seen in the demo: a node's agent writes a window for every compiled monitor, pods or not.
+        NetworkMonitor monitor = Fixtures.monitor("shop", "web", "std");
+        AgentReport empty = report("a", NOW, NodeProbeState.ATTACHED, window(monitor, counters(0, 0), null));
+
+        var result = build(monitor, PROFILE, configWith(monitor), Set.of(), List.of(empty));
+
+        assertThat(result.readyReason()).isEqualTo(Reasons.NO_PODS_SELECTED);
+        assertThat(result.status().getHealth()).isEqualTo(HealthState.UNKNOWN);
+        assertThat(result.status().getHealthReasons()).isEmpty();
+    }
+
+    @Test
     void readyTransitionsAreDetected() {
         NetworkMonitor monitor = Fixtures.monitor("shop", "web", "nope");
         var missing = build(monitor, null, null, Set.of(), List.of());
