@@ -22,23 +22,30 @@ import org.awaitility.Awaitility;
  * The operator as it ships: {@code quarkus-run.jar} in its own JVM, with a kubeconfig for the local control plane, so a test
  * can stop and restart it and read its {@code /q/metrics} like Prometheus would.
  */
-final class OperatorProcess implements AutoCloseable {
+public final class OperatorProcess implements AutoCloseable {
 
     private final Path kubeconfig;
     private final Map<String, String> properties;
+    private final List<String> jvmOptions;
     private final Path log;
     private final int port;
     private Process process;
 
     OperatorProcess(Path kubeconfig, String name, Map<String, String> properties) {
+        this(kubeconfig, Path.of("target", "operator-" + name + ".log"), List.of("-Xmx256m"), properties);
+    }
+
+    /** An operator with its own JVM options (heap size, GC) and log file, e.g. for the scale benchmark. */
+    public OperatorProcess(Path kubeconfig, Path log, List<String> jvmOptions, Map<String, String> properties) {
         this.kubeconfig = kubeconfig;
         this.properties = properties;
-        this.log = Path.of("target", "operator-" + name + ".log");
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.log = log;
         this.port = freePort();
     }
 
     /** Starts the JVM and waits until it leads and processes events. */
-    void start() {
+    public void start() {
         launch();
         awaitLeading();
     }
@@ -51,7 +58,7 @@ final class OperatorProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + port);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
@@ -108,7 +115,7 @@ final class OperatorProcess implements AutoCloseable {
      *
      * @return whether the operator exited on SIGTERM by itself
      */
-    boolean stop() {
+    public boolean stop() {
         if (process == null || !process.isAlive()) {
             return true;
         }
@@ -126,7 +133,7 @@ final class OperatorProcess implements AutoCloseable {
     }
 
     /** The Prometheus text from /q/metrics. */
-    String metrics() {
+    public String metrics() {
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
@@ -144,7 +151,7 @@ final class OperatorProcess implements AutoCloseable {
     }
 
     /** A sample's value from the Prometheus text, 0 when absent; labels must match exactly as printed. */
-    static double sample(String metrics, String name, String labels) {
+    public static double sample(String metrics, String name, String labels) {
         Pattern pattern = Pattern.compile("^" + Pattern.quote(name + "{" + labels) + "[^}]*\\} (\\S+)$", Pattern.MULTILINE);
         Matcher m = pattern.matcher(metrics);
         double total = 0;
@@ -154,8 +161,13 @@ final class OperatorProcess implements AutoCloseable {
         return total;
     }
 
-    Path log() {
+    public Path log() {
         return log;
+    }
+
+    /** The operator JVM's process id, e.g. to read its RSS from /proc. */
+    public long pid() {
+        return process.pid();
     }
 
     @Override

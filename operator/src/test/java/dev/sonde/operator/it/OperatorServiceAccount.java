@@ -24,7 +24,7 @@ import java.util.List;
  * kubeconfig that authenticates as that account with a bound token: the operator under test then has exactly
  * the rights a real installation gives it.
  */
-final class OperatorServiceAccount {
+public final class OperatorServiceAccount {
 
     private static final List<String> FILES = List.of("01-service-accounts.yaml", "operator-clusterrole.yaml",
             "operator-role.yaml");
@@ -82,7 +82,11 @@ final class OperatorServiceAccount {
     static Path kubeconfig(ControlPlane cluster, String namespace, Path target) {
         String token = cluster.kubectl("create", "token", "sonde-operator", "-n", namespace, "--duration=2h")
                 .orThrow().strip();
-        Config admin = cluster.client().getConfiguration();
+        return kubeconfig(cluster.client().getConfiguration(), token, namespace, target);
+    }
+
+    /** A kubeconfig that reaches the API server {@code admin} names with {@code token}, in {@code namespace}. */
+    public static Path kubeconfig(Config admin, String token, String namespace, Path target) {
         String ca = admin.getCaCertData();
         if (ca == null && admin.getCaCertFile() != null) {
             try {
