@@ -188,12 +188,14 @@ start_pod inventory inventory python3 hack/demo/workload.py client --port "$SERV
 log "waiting for the monitors to be Ready with live health (first window: 15 s)"
 wait_until "NetworkMonitor demo/checkout Ready" 120 \
   kubectl wait --for=condition=Ready networkmonitor/checkout -n demo --timeout=5s
-has_health() {
-  local health
+# Live: judged from a window in which the demo's traffic was seen, not from the agent's first, empty one.
+has_live_health() {
+  local health rate
   health="$(kubectl get networkmonitor checkout -n demo -o jsonpath='{.status.health}')"
-  [[ -n "$health" && "$health" != Unknown ]]
+  rate="$(kubectl get networkmonitor checkout -n demo -o jsonpath='{.status.summary.connectionsPerSecond}')"
+  [[ -n "$health" && "$health" != Unknown && -n "$rate" && "$rate" != 0 ]]
 }
-wait_until "a health for demo/checkout" 120 has_health
+wait_until "a health for demo/checkout from live traffic" 120 has_live_health
 
 kubectl get networkmonitors -A
 echo
