@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param namespace the monitor's namespace
  * @param name the monitor's name
  * @param uid the monitor's metadata.uid
- * @param index the monitor's bit in the kernel selection bitmask, 0 to 63; stable while the monitor exists
+ * @param index the monitor's number in this config, from 0; stable while the monitor exists
  * @param profile name of the ProbeProfile it was compiled from, for messages
  * @param intervalMillis aggregation and report interval in milliseconds
  * @param probes the profile's probes with resolved parameters, sorted by name
@@ -35,15 +35,12 @@ public record CompiledMonitor(
         CompiledSelector nodeSelector,
         CompiledExport export) {
 
-    /** Monitors a node can select at once: one bit each in a 64-bit mask. */
-    public static final int MAX_MONITORS = 64;
-
     public CompiledMonitor {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(uid, "uid");
-        if (index < 0 || index >= MAX_MONITORS) {
-            throw new IllegalArgumentException("index must be in [0, " + MAX_MONITORS + "): " + index);
+        if (index < 0) {
+            throw new IllegalArgumentException("index must not be negative: " + index);
         }
         if (intervalMillis <= 0) {
             throw new IllegalArgumentException("intervalMillis must be positive: " + intervalMillis);
@@ -59,8 +56,12 @@ public record CompiledMonitor(
         export = export == null ? CompiledExport.PROMETHEUS_ONLY : export;
     }
 
-    /** The monitor's bit in the kernel selection bitmask. */
+    /**
+     * The monitor's bit in the kernel selection bitmask. The kernel only asks whether a cgroup's mask is non-zero;
+     * which monitor a count belongs to is worked out by the agent from the cgroups each monitor selects, so indexes
+     * beyond 63 share bits without harm and the number of monitors is not limited to 64.
+     */
     public long bit() {
-        return 1L << index;
+        return 1L << (index % Long.SIZE);
     }
 }

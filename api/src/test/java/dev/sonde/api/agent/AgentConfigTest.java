@@ -151,12 +151,16 @@ class AgentConfigTest {
     }
 
     @Test
-    void monitorsMustHaveDistinctIndicesWithinTheBitmask() {
+    void monitorsMustHaveDistinctNonNegativeIndices() {
         CompiledMonitor first = payments();
         CompiledMonitor second = new CompiledMonitor("shop", "other", "uid-2", first.index(), "p", 15_000, List.of(),
                 null, null, null, null);
         assertThatThrownBy(() -> AgentConfig.of(List.of(first, second))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new CompiledMonitor("shop", "x", "uid", 64, "p", 15_000, List.of(), null, null, null,
+        assertThatThrownBy(() -> new CompiledMonitor("shop", "x", "uid", -1, "p", 15_000, List.of(), null, null, null,
                 null)).isInstanceOf(IllegalArgumentException.class);
+        // Beyond 63 the kernel bits repeat: the mask only has to be non-zero.
+        CompiledMonitor many = new CompiledMonitor("shop", "x", "uid", 64 + 5, "p", 15_000, List.of(), null, null, null,
+                null);
+        assertThat(many.bit()).isEqualTo(1L << 5);
     }
 }

@@ -10,13 +10,13 @@ import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.ProbeProfile;
 import dev.sonde.operator.monitor.MonitorResolution;
 import dev.sonde.operator.profile.ProfileValidator;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.Set;
 
 /**
  * Compiles the active monitors into one AgentConfig. A monitor keeps the bit index it had in the previous
@@ -32,10 +32,8 @@ public final class AgentConfigCompiler {
     public record Candidate(NetworkMonitor monitor, MonitorResolution.Accepted resolution) {
     }
 
-    /**
-     * The config, and the uids of the monitors left out for lack of an index.
-     */
-    public record Compilation(AgentConfig config, List<String> leftOut) {
+    /** The compiled config. */
+    public record Compilation(AgentConfig config) {
     }
 
     public static Compilation compile(List<Candidate> candidates, AgentConfig previous) {
@@ -43,14 +41,11 @@ public final class AgentConfigCompiler {
         if (previous != null) {
             previous.monitors().forEach(m -> previousIndex.put(m.uid(), m.index()));
         }
-        TreeSet<Integer> free = new TreeSet<>();
-        for (int i = 0; i < CompiledMonitor.MAX_MONITORS; i++) {
-            free.add(i);
-        }
+        Set<Integer> used = new HashSet<>();
         Map<String, Integer> assigned = new HashMap<>();
         for (Candidate candidate : candidates) {
             Integer index = previousIndex.get(uid(candidate));
-            if (index != null && free.remove(index)) {
+            if (index != null && used.add(index)) {
                 assigned.put(uid(candidate), index);
             }
         }
@@ -61,19 +56,19 @@ public final class AgentConfigCompiler {
                         .thenComparing(c -> c.monitor().getMetadata().getNamespace())
                         .thenComparing(c -> c.monitor().getMetadata().getName()))
                 .toList();
-        List<String> leftOut = new ArrayList<>();
+        int next = 0;
         for (Candidate candidate : newcomers) {
-            if (free.isEmpty()) {
-                leftOut.add(uid(candidate));
-            } else {
-                assigned.put(uid(candidate), free.pollFirst());
+            while (used.contains(next)) {
+                next++;
             }
+            used.add(next);
+            assigned.put(uid(candidate), next);
         }
         List<CompiledMonitor> monitors = candidates.stream()
                 .filter(c -> assigned.containsKey(uid(c)))
                 .map(c -> compile(c, assigned.get(uid(c))))
                 .toList();
-        return new Compilation(AgentConfig.of(monitors), leftOut);
+        return new Compilation(AgentConfig.of(monitors));
     }
 
     static CompiledMonitor compile(Candidate candidate, int index) {

@@ -49,9 +49,6 @@ public class AgentConfigMapDependent extends CRUDKubernetesDependentResource<Con
                     }
                 });
         AgentConfigCompiler.Compilation compilation = AgentConfigCompiler.compile(candidates, previous(context));
-        if (!compilation.leftOut().isEmpty()) {
-            LOG.warnf("%d monitors left out of the agent config: at most 64 can be active", compilation.leftOut().size());
-        }
         AgentConfig agentConfig = compilation.config();
         return new ConfigMapBuilder()
                 .withNewMetadata()

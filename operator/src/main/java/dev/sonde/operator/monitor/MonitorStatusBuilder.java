@@ -89,13 +89,8 @@ public final class MonitorStatusBuilder {
                 : in.config().monitors().stream().filter(m -> m.uid().equals(monitor.getMetadata().getUid()))
                         .findFirst();
         if (compiled.isEmpty()) {
-            boolean full = in.config() != null && in.config().monitors().size() >= CompiledMonitor.MAX_MONITORS;
-            return full
-                    ? ready(status, previous, false, Reasons.TOO_MANY_MONITORS, "the agents can select at most "
-                            + CompiledMonitor.MAX_MONITORS + " active monitors and " + CompiledMonitor.MAX_MONITORS
-                            + " older ones are active; pause or delete one", generation, in, recheck)
-                    : ready(status, previous, false, Reasons.CONFIG_PENDING,
-                            "waiting for the monitor to be written to the agent config", generation, in, recheck);
+            return ready(status, previous, false, Reasons.CONFIG_PENDING,
+                    "waiting for the monitor to be written to the agent config", generation, in, recheck);
         }
         int desired = in.desiredNodes().size();
         int readyNodes = aggregate.nodes().getReady();

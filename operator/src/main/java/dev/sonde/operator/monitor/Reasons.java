@@ -16,8 +16,6 @@ public final class Reasons {
     public static final String PROFILE_INVALID = "ProfileInvalid";
     /** Ready=False: namespaceSelector in a namespace the operator does not trust. */
     public static final String NAMESPACE_SELECTOR_FORBIDDEN = "NamespaceSelectorForbidden";
-    /** Ready=False: 64 monitors are active already; this one got no bit in the kernel selection mask. */
-    public static final String TOO_MANY_MONITORS = "TooManyMonitors";
     /** Ready=False: the monitor is valid but not yet in the compiled agent config (normally for a moment). */
     public static final String CONFIG_PENDING = "ConfigPending";
     /** Ready=False: pods are selected, but no agent on their nodes reported within three intervals. */

@@ -70,14 +70,16 @@ class AgentConfigCompilerTest {
     }
 
     @Test
-    void beyondSixtyFourTheNewestAreLeftOut() {
+    void moreThanSixtyFourMonitorsAreAllCompiledWithDistinctIndexes() {
+        // The kernel mask only says "selected"; the agent attributes counts per monitor itself, so no cap.
         List<AgentConfigCompiler.Candidate> candidates = new ArrayList<>();
-        for (int i = 0; i < CompiledMonitor.MAX_MONITORS + 2; i++) {
+        for (int i = 0; i < 70; i++) {
             candidates.add(candidate(monitor("m" + i, "2026-01-01T00:%02d:00Z".formatted(i))));
         }
         var compilation = AgentConfigCompiler.compile(candidates, null);
-        assertThat(compilation.config().monitors()).hasSize(CompiledMonitor.MAX_MONITORS);
-        assertThat(compilation.leftOut()).containsExactly("uid-shop-m64", "uid-shop-m65");
+        assertThat(compilation.config().monitors()).hasSize(70)
+                .extracting(CompiledMonitor::index).doesNotHaveDuplicates().allMatch(i -> i >= 0 && i < 70);
+        assertThat(compilation.config().monitors()).allMatch(m -> m.bit() != 0);
     }
 
     @Test
