@@ -39,9 +39,7 @@ class AgentProcessIT {
 
     @BeforeAll
     static void requireRoot() {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            fail("AgentProcessIT loads eBPF programs and creates cgroups: run it as root (hack/test.sh does)");
-        }
+        LocalNode.requireRoot(AgentProcessIT.class);
     }
 
     @AfterAll
@@ -49,9 +47,7 @@ class AgentProcessIT {
         if (kubelet != null) {
             kubelet.close();
         }
-        if (podClient != null) {
-            podClient.pods().inNamespace(podNamespace).withGracePeriod(0).delete();
-        }
+        LocalNode.deletePodsNow(podClient, podNamespace);
     }
 
     @Test

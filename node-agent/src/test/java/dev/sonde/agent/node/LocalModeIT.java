@@ -7,7 +7,6 @@ import static dev.sonde.agent.node.LocalNode.netload;
 import static dev.sonde.agent.node.LocalNode.sondeLinks;
 import static dev.sonde.agent.node.LocalNode.writeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,9 +68,7 @@ class LocalModeIT {
 
     @BeforeAll
     static void requireRoot() {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            fail("LocalModeIT loads eBPF programs and creates cgroups: run it as root (hack/test.sh does)");
-        }
+        LocalNode.requireRoot(LocalModeIT.class);
     }
 
     @AfterAll
@@ -82,10 +79,7 @@ class LocalModeIT {
         if (kubelet != null) {
             kubelet.close();
         }
-        if (podClient != null) {
-            // No kubelet confirms these pods' termination: delete them at once so the namespace can go.
-            podClient.pods().inNamespace(podNamespace).withGracePeriod(0).delete();
-        }
+        LocalNode.deletePodsNow(podClient, podNamespace);
     }
 
     @Test

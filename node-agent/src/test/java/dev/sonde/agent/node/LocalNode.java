@@ -26,6 +26,21 @@ final class LocalNode {
     private LocalNode() {
     }
 
+    /** Local-mode tests load eBPF programs and create cgroups: without root they fail, never skip. */
+    static void requireRoot(Class<?> test) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new AssertionError(test.getSimpleName()
+                    + " loads eBPF programs and creates cgroups: run it as root (hack/test.sh does)");
+        }
+    }
+
+    /** No kubelet confirms the end of pods on the host node: delete them at once so their namespace can go. */
+    static void deletePodsNow(KubernetesClient client, String namespace) {
+        if (client != null) {
+            client.pods().inNamespace(namespace).withGracePeriod(0).delete();
+        }
+    }
+
     static void awaitReport(KubernetesClient client, TestNamespace ns, String node,
             Predicate<AgentReport> condition, String what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
