@@ -95,12 +95,7 @@ final class AgentReports {
     }
 
     static ProbeName probeName(Probe probe) {
-        for (ProbeName name : ProbeName.values()) {
-            if (name.wireName().equals(probe.contractName())) {
-                return name;
-            }
-        }
-        throw new IllegalStateException("no API name for probe " + probe.contractName());
+        return ProbeName.fromWireName(probe.contractName());
     }
 
     static Probe probe(ProbeName name) {
