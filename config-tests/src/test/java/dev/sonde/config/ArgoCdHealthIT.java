@@ -21,7 +21,7 @@ class ArgoCdHealthIT {
 
     @BeforeAll
     static void install(ControlPlane cluster) {
-        Sonde.installCrds(cluster);
+        cluster.installCrds();
     }
 
     @Test

@@ -29,7 +29,7 @@ class InvalidObjectsIT {
 
     @BeforeAll
     static void install(ControlPlane cluster) {
-        Sonde.installCrds(cluster);
+        cluster.installCrds();
     }
 
     static Stream<Path> corpus() {

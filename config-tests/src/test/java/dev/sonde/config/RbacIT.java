@@ -57,7 +57,7 @@ class RbacIT {
 
     @BeforeAll
     static void install(ControlPlane cluster, KubernetesClient admin, TestNamespace ns) {
-        Sonde.installCrds(cluster);
+        cluster.installCrds();
         Sonde.installRbac(cluster);
         if (admin.configMaps().inNamespace(Sonde.NAMESPACE).withName(Sonde.AGENT_CONFIG).get() == null) {
             admin.configMaps().inNamespace(Sonde.NAMESPACE).resource(new ConfigMapBuilder()

@@ -29,7 +29,7 @@ class SamplesIT {
 
     @BeforeAll
     static void install(ControlPlane cluster) {
-        Sonde.installCrds(cluster);
+        cluster.installCrds();
         Sonde.installRbac(cluster); // sonde-system, where the platform sample lives
     }
 

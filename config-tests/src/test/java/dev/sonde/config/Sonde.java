@@ -1,7 +1,6 @@
 package dev.sonde.config;
 
 import dev.sonde.testsupport.ControlPlane;
-import java.util.List;
 
 /** Names from the contract, and installing the CRDs and RBAC into the local control plane. */
 final class Sonde {
@@ -11,17 +10,8 @@ final class Sonde {
     static final String AGENT = "sonde-agent";
     static final String AGENT_CONFIG = "sonde-agent-config";
     static final String API_VERSION = "sonde.dev/v1alpha1";
-    static final List<String> CRDS = List.of("networkmonitors.sonde.dev", "probeprofiles.sonde.dev", "agentreports.sonde.dev");
 
     private Sonde() {
-    }
-
-    /** Applies crds/ and waits until they serve; idempotent, so every test class can call it. */
-    static void installCrds(ControlPlane cluster) {
-        cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", "crds/").orThrow();
-        for (String crd : CRDS) {
-            cluster.kubectl("wait", "--for=condition=Established", "crd/" + crd, "--timeout=60s").orThrow();
-        }
     }
 
     /** Applies config/rbac/ the way hack/demo.sh and the docs do. */

@@ -115,6 +115,16 @@ public final class ControlPlane implements AutoCloseable {
         return "system:serviceaccount:" + namespace + ":" + serviceAccount;
     }
 
+    /**
+     * Applies Sonde's CRDs from {@code crds/} and waits until the API server serves them. Idempotent: every test
+     * class that needs the CRDs calls it, so no test depends on another module having run first.
+     */
+    public void installCrds() {
+        String crds = repoRoot.resolve("crds").toString();
+        kubectl("apply", "--server-side", "--force-conflicts", "-f", crds).orThrow();
+        kubectl("wait", "--for=condition=Established", "-f", crds, "--timeout=60s").orThrow();
+    }
+
     /** Runs the cluster's {@code kubectl} with this control plane's kubeconfig. */
     public KubectlResult kubectl(String... args) {
         return kubectlWithInput(null, args);

@@ -53,6 +53,7 @@ class AgentProcessIT {
     @Test
     void sigtermDetachesAndExitsSigkillLeavesNothingAndARestartAttachesOneSet(ControlPlane cluster,
             KubernetesClient client, TestNamespace ns) throws Exception {
+        cluster.installCrds();
         String node = cluster.hostNode();
         podClient = client;
         podNamespace = ns.name();

@@ -85,6 +85,7 @@ class LocalModeIT {
     @Test
     void reportsExactlyTheSelectedPodsTrafficFollowsLabelsAndDetachesWhenTheMonitorGoes(ControlPlane cluster,
             KubernetesClient client, TestNamespace ns) throws Exception {
+        cluster.installCrds();
         String node = cluster.hostNode();
         podClient = client;
         podNamespace = ns.name();

@@ -61,8 +61,7 @@ class NetworkMonitorIT {
 
     @BeforeAll
     static void startOperator(ControlPlane cluster, KubernetesClient client, TestNamespace ns) {
-        cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", cluster.repoRoot().resolve("crds").toString())
-                .orThrow();
+        cluster.installCrds();
         opNs = ns.name();
         appNs = ns.name() + "-app";
         profile = ns.name() + "-std";
