@@ -32,5 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 eval "$(hack/cluster.sh env)"
+SONDE_OTELCOL="$(ensure_otelcol)"
+export SONDE_OTELCOL
 
 ./mvnw -B -ntp verify "$@"

@@ -69,6 +69,24 @@ ensure_tools() {
   echo "$dir/bin"
 }
 
+# Builds the test OpenTelemetry Collector (hack/tools/otelcol) into the cache unless it is already there,
+# keyed like tools_dir by its sources and the Go version; prints the binary's path (tests read it from SONDE_OTELCOL).
+ensure_otelcol() {
+  ensure_go
+  local src="$SONDE_ROOT/hack/tools/otelcol" version key bin
+  version="$(awk '$1 == "go.opentelemetry.io/collector/otelcol" {print $2; exit}' "$src/go.mod")"
+  key="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" <(go env GOVERSION) | sha256sum | cut -c1-12)"
+  bin="${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/otelcol-${version}-${key}/otelcol"
+  if [[ ! -x "$bin" ]]; then
+    log "building the OpenTelemetry Collector $version into $bin (first run only; about 2 minutes on 2 cores)"
+    mkdir -p "$(dirname "$bin")"
+    (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$bin.partial" .) \
+      || die "building the OpenTelemetry Collector failed"
+    mv "$bin.partial" "$bin"
+  fi
+  echo "$bin"
+}
+
 # kwok needs stages (how fake nodes and pods move through their lifecycle). Use the "fast" set that
 # ships in the pinned kwok module: nodes Ready at once with a Lease heartbeat, pods Running at once.
 write_kwok_stages() {
@@ -87,7 +105,7 @@ write_kwok_stages() {
 
 # Debian packages the build, the tests and the demo need. Installed only when missing.
 APT_PACKAGES=(ca-certificates curl git openssl jq iproute2 nftables procps psmisc python3 lua5.4
-  clang llvm libbpf-dev bpftool make dnsmasq-base iperf3 shellcheck)
+  clang llvm libbpf-dev bpftool make dnsmasq-base iperf3 python3-prometheus-client shellcheck)
 
 install_prerequisites() {
   local missing=() pkg
