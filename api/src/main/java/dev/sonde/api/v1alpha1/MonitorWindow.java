@@ -18,6 +18,18 @@ public class MonitorWindow {
             + "up.")
     private String uid;
 
+    @JsonPropertyDescription("Active: the agent runs the monitor's config entry. Failed: the entry is invalid or "
+            + "unsupported on this agent (see reason and message); the agent keeps the entry's last valid version "
+            + "running, if it had one.")
+    private MonitorWindowState state;
+
+    @JsonPropertyDescription("Why the state is Failed (CamelCase): InvalidConfigEntry, UnsupportedProbe or "
+            + "InvalidExport.")
+    private String reason;
+
+    @JsonPropertyDescription("What the agent found wrong, for humans.")
+    private String message;
+
     @JsonPropertyDescription("Selected pods on this node during the window.")
     private Integer pods;
 
@@ -56,6 +68,30 @@ public class MonitorWindow {
 
     public void setUid(String uid) {
         this.uid = uid;
+    }
+
+    public MonitorWindowState getState() {
+        return state;
+    }
+
+    public void setState(MonitorWindowState state) {
+        this.state = state;
+    }
+
+    public String getReason() {
+        return reason;
+    }
+
+    public void setReason(String reason) {
+        this.reason = reason;
+    }
+
+    public String getMessage() {
+        return message;
+    }
+
+    public void setMessage(String message) {
+        this.message = message;
     }
 
     public Integer getPods() {
@@ -104,6 +140,9 @@ public class MonitorWindow {
                 && Objects.equals(namespace, that.namespace)
                 && Objects.equals(name, that.name)
                 && Objects.equals(uid, that.uid)
+                && state == that.state
+                && Objects.equals(reason, that.reason)
+                && Objects.equals(message, that.message)
                 && Objects.equals(pods, that.pods)
                 && Objects.equals(counters, that.counters)
                 && Objects.equals(connectLatency, that.connectLatency)
@@ -113,6 +152,6 @@ public class MonitorWindow {
 
     @Override
     public int hashCode() {
-        return Objects.hash(namespace, name, uid, pods, counters, connectLatency, rtt, dnsLatency);
+        return Objects.hash(namespace, name, uid, state, reason, message, pods, counters, connectLatency, rtt, dnsLatency);
     }
 }

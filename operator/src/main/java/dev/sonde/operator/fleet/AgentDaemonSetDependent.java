@@ -95,8 +95,18 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
                                 .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef()
                                 .endValueFrom().build(),
                         new EnvVarBuilder().withName("SONDE_CONFIG_MAP").withValue(SondeNames.AGENT_CONFIG_MAP).build(),
-                        new EnvVarBuilder().withName("SONDE_CONFIG_KEY").withValue(AgentConfig.CONFIG_MAP_KEY).build())
+                        new EnvVarBuilder().withName("SONDE_CONFIG_KEY").withValue(AgentConfig.CONFIG_MAP_KEY).build(),
+                        new EnvVarBuilder().withName("POD_IP")
+                                .withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP").endFieldRef()
+                                .endValueFrom().build(),
+                        // the agent's only listener, on the pod's own address
+                        new EnvVarBuilder().withName("SONDE_METRICS_ADDRESS")
+                                .withValue("$(POD_IP):" + agent.metricsPort()).build())
                 .addNewPort().withName("metrics").withContainerPort(agent.metricsPort()).withProtocol("TCP").endPort()
+                .withNewLivenessProbe()
+                .withNewHttpGet().withPath("/healthz").withNewPort("metrics").endHttpGet()
+                .withPeriodSeconds(10).withFailureThreshold(3)
+                .endLivenessProbe()
                 .withNewResources()
                 .withRequests(Map.of("cpu", new Quantity(agent.cpuRequest()), "memory", new Quantity(agent.memoryRequest())))
                 .withLimits(Map.of("cpu", new Quantity(agent.cpuLimit()), "memory", new Quantity(agent.memoryLimit())))

@@ -92,6 +92,11 @@ public final class MonitorStatusBuilder {
             return ready(status, previous, false, Reasons.CONFIG_PENDING,
                     "waiting for the monitor to be written to the agent config", generation, in, recheck);
         }
+        if (!aggregate.rejections().isEmpty()) {
+            return ready(status, previous, false, Reasons.AGENT_REJECTED_CONFIG, "agents can't run this monitor's "
+                    + "config entry and keep its last valid one, if any: " + String.join("; ",
+                    aggregate.rejections()), generation, in, recheck);
+        }
         int desired = in.desiredNodes().size();
         int readyNodes = aggregate.nodes().getReady();
         if (desired == 0) {

@@ -18,6 +18,11 @@ public final class Reasons {
     public static final String NAMESPACE_SELECTOR_FORBIDDEN = "NamespaceSelectorForbidden";
     /** Ready=False: the monitor is valid but not yet in the compiled agent config (normally for a moment). */
     public static final String CONFIG_PENDING = "ConfigPending";
+    /**
+     * Ready=False: an agent reports the monitor's config entry Failed (e.g. a probe or export setting that agent
+     * version can't run); it keeps the entry's last valid version running. The message names nodes and reasons.
+     */
+    public static final String AGENT_REJECTED_CONFIG = "AgentRejectedConfig";
     /** Ready=False: pods are selected, but no agent on their nodes reported within three intervals. */
     public static final String AGENTS_NOT_REPORTING = "AgentsNotReporting";
 

@@ -4,6 +4,7 @@ import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.KubeDuration;
 import dev.sonde.api.v1alpha1.Log2Histogram;
 import dev.sonde.api.v1alpha1.MonitorWindow;
+import dev.sonde.api.v1alpha1.MonitorWindowState;
 import dev.sonde.api.v1alpha1.NodeProbeState;
 import dev.sonde.api.v1alpha1.NodeProbeStatus;
 import dev.sonde.api.v1alpha1.NodesStatus;
@@ -59,8 +60,10 @@ public final class ReportAggregator {
      * @param probes per-probe state over the desired nodes with a fresh report; empty when there is none
      * @param window the merged window, or null when no fresh report carries the monitor
      * @param lastReportTime the newest window end among the fresh reports folded in, or null
+     * @param rejections per node whose agent can't run the monitor's config entry: "node: Reason: message", sorted
      */
-    public record Aggregate(NodesStatus nodes, List<ProbeStatus> probes, MergedWindow window, Instant lastReportTime) {
+    public record Aggregate(NodesStatus nodes, List<ProbeStatus> probes, MergedWindow window, Instant lastReportTime,
+            List<String> rejections) {
     }
 
     public static Aggregate aggregate(MonitorKey monitor, List<ProbeName> profileProbes, Duration interval,
@@ -73,11 +76,13 @@ public final class ReportAggregator {
                 fresh.put(report.getSpec().getNodeName(), report);
             }
         }
+        Map<String, MonitorWindow> rejected = new TreeMap<>();
+        fresh.forEach((node, report) -> rejectedWindow(monitor, report).ifPresent(w -> rejected.put(node, w)));
         int ready = 0;
         int failed = 0;
         for (String node : desiredNodes) {
             AgentReport report = fresh.get(node);
-            if (report == null || anyFailed(report, profileProbes)) {
+            if (report == null || anyFailed(report, profileProbes) || rejected.containsKey(node)) {
                 failed++;
             } else {
                 ready++;
@@ -95,7 +100,15 @@ public final class ReportAggregator {
         Instant last = carrying.stream().map(ReportAggregator::windowEnd).max(Comparator.naturalOrder())
                 .orElse(desiredFresh.stream().map(ReportAggregator::windowEnd).max(Comparator.naturalOrder())
                         .orElse(null));
-        return new Aggregate(new NodesStatus(desiredNodes.size(), ready, failed), probes, window, last);
+        List<String> rejections = rejected.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue().getReason() + ": " + e.getValue().getMessage()).toList();
+        return new Aggregate(new NodesStatus(desiredNodes.size(), ready, failed), probes, window, last, rejections);
+    }
+
+    private static Optional<MonitorWindow> rejectedWindow(MonitorKey monitor, AgentReport report) {
+        return report.getSpec().getMonitors() == null ? Optional.empty()
+                : report.getSpec().getMonitors().stream()
+                        .filter(w -> monitor.matches(w) && w.getState() == MonitorWindowState.FAILED).findFirst();
     }
 
     static MergedWindow merge(MonitorKey monitor, List<AgentReport> reports, Duration interval) {

@@ -63,6 +63,14 @@ class AgentDaemonSetDependentTest {
             assertThat(env.getName()).isEqualTo("NODE_NAME");
             assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
         });
+        assertThat(container.getEnv()).as("the metrics listener binds the pod IP only")
+                .anySatisfy(env -> assertThat(env.getValueFrom()).extracting(v -> v.getFieldRef().getFieldPath())
+                        .isEqualTo("status.podIP"))
+                .anySatisfy(env -> {
+                    assertThat(env.getName()).isEqualTo("SONDE_METRICS_ADDRESS");
+                    assertThat(env.getValue()).startsWith("$(POD_IP):");
+                });
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(container.getVolumeMounts()).extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly)
                 .contains(
                         org.assertj.core.groups.Tuple.tuple("/sys/fs/bpf", false),

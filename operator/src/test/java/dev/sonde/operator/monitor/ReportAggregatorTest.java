@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.NetworkMonitor;
+import dev.sonde.api.v1alpha1.MonitorWindow;
+import dev.sonde.api.v1alpha1.MonitorWindowState;
 import dev.sonde.api.v1alpha1.NodeProbeState;
 import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.api.v1alpha1.ProbeState;
@@ -85,6 +87,22 @@ class ReportAggregatorTest {
         assertThat(allStale.window()).isNull();
         assertThat(allStale.probes()).isEmpty();
         assertThat(allStale.lastReportTime()).isNull();
+    }
+
+    @Test
+    void aNodeWhoseAgentRejectsTheMonitorsEntryIsFailedAndSaysWhy() {
+        MonitorWindow rejected = window(WEB, counters(0, 0), null);
+        rejected.setState(MonitorWindowState.FAILED);
+        rejected.setReason("UnsupportedProbe");
+        rejected.setMessage("this agent has no probe 'tcpTeleport'");
+        AgentReport a = report("a", NOW, NodeProbeState.ATTACHED, window(WEB, counters(100, 1), null));
+        AgentReport b = report("b", NOW, NodeProbeState.ATTACHED, rejected);
+
+        var aggregate = ReportAggregator.aggregate(KEY, PROBES, INTERVAL, Set.of("a", "b"), List.of(a, b), NOW);
+
+        assertThat(aggregate.nodes().getReady()).isEqualTo(1);
+        assertThat(aggregate.nodes().getFailed()).isEqualTo(1);
+        assertThat(aggregate.rejections()).containsExactly("b: UnsupportedProbe: this agent has no probe 'tcpTeleport'");
     }
 
     @Test
