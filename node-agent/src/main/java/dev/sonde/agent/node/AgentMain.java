@@ -1,10 +1,13 @@
 package dev.sonde.agent.node;
 
+import dev.sonde.agent.metrics.OtlpExporters;
 import dev.sonde.agent.pods.PodCgroupResolver;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.KernelProbes;
+import dev.sonde.api.v1alpha1.OtlpProtocol;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -25,7 +28,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code SONDE_CONFIG_MAP}: the compiled config (default {@code sonde-agent-config});
  *   <li>{@code SONDE_CGROUP_ROOT}: the cgroup2 mount, if not the one {@code /proc/self/mountinfo} shows;
  *   <li>{@code SONDE_KUBELET_CGROUP_ROOTS}: the kubelet's {@code --cgroup-root} values, comma-separated (default
- *       {@code /}).
+ *       {@code /});
+ *   <li>{@code SONDE_METRICS_ADDRESS}: {@code host:port} of /metrics and /healthz, the agent's only listener
+ *       (default {@code 127.0.0.1:9090}; the DaemonSet sets the pod IP); {@code off} for none;
+ *   <li>{@code SONDE_OTLP_ENDPOINT}, {@code SONDE_OTLP_PROTOCOL} ({@code grpc} or {@code http/protobuf}): where
+ *       monitors without an OTLP endpoint of their own export (default: nowhere);
+ *   <li>{@code SONDE_MAX_SERIES}: per-pod series (monitor x pod) this node publishes at most (default 2000).
  * </ul>
  *
  * <p>SIGTERM detaches everything and exits; after SIGKILL the kernel drops the links with the process's fds.
@@ -44,7 +52,10 @@ public final class AgentMain {
         NodeAgent.Settings settings = new NodeAgent.Settings(node,
                 env.getOrDefault("SONDE_NAMESPACE", "sonde-system"),
                 env.getOrDefault("SONDE_CONFIG_MAP", "sonde-agent-config"),
-                Optional.ofNullable(AgentMain.class.getPackage().getImplementationVersion()).orElse("dev"));
+                Optional.ofNullable(AgentMain.class.getPackage().getImplementationVersion()).orElse("dev"),
+                listenAddress(env.getOrDefault("SONDE_METRICS_ADDRESS", "127.0.0.1:9090")),
+                defaultOtlp(env.get("SONDE_OTLP_ENDPOINT"), env.getOrDefault("SONDE_OTLP_PROTOCOL", "grpc")),
+                Integer.parseInt(env.getOrDefault("SONDE_MAX_SERIES", String.valueOf(NodeAgent.DEFAULT_MAX_SERIES))));
 
         KernelCapabilities kernel = KernelCapabilities.detect();
         Path cgroupRoot = Optional.ofNullable(env.get("SONDE_CGROUP_ROOT")).map(Path::of)
@@ -66,5 +77,31 @@ public final class AgentMain {
         }));
         agent.start();
         stopped.await();
+    }
+
+    /** {@code host:port} or {@code [ipv6]:port}; null for {@code off}. */
+    static InetSocketAddress listenAddress(String value) {
+        if (value.isBlank() || value.equalsIgnoreCase("off")) {
+            return null;
+        }
+        int colon = value.lastIndexOf(':');
+        if (colon < 1) {
+            throw new IllegalArgumentException("SONDE_METRICS_ADDRESS must be host:port, not '" + value + "'");
+        }
+        String host = value.substring(0, colon).replaceAll("^\\[|]$", "");
+        return new InetSocketAddress(host, Integer.parseInt(value.substring(colon + 1)));
+    }
+
+    static OtlpExporters.Target defaultOtlp(String endpoint, String protocol) {
+        if (endpoint == null || endpoint.isBlank()) {
+            return null;
+        }
+        OtlpProtocol transport = switch (protocol) {
+            case "grpc" -> OtlpProtocol.GRPC;
+            case "http/protobuf" -> OtlpProtocol.HTTP_PROTOBUF;
+            default -> throw new IllegalArgumentException(
+                    "SONDE_OTLP_PROTOCOL must be grpc or http/protobuf, not '" + protocol + "'");
+        };
+        return new OtlpExporters.Target(endpoint, transport);
     }
 }

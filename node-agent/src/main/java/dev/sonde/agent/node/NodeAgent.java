@@ -1,5 +1,11 @@
 package dev.sonde.agent.node;
 
+import dev.sonde.agent.bpf.KernelBtf;
+import dev.sonde.agent.metrics.MetricsEndpoint;
+import dev.sonde.agent.metrics.OtlpExporters;
+import dev.sonde.agent.metrics.PodSeries;
+import dev.sonde.agent.metrics.PrometheusText;
+import dev.sonde.agent.metrics.SondeMetrics;
 import dev.sonde.agent.pods.MonitorSelection;
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver;
@@ -17,6 +23,7 @@ import dev.sonde.api.agent.AgentConfig;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.MonitorWindow;
+import dev.sonde.api.v1alpha1.MonitorWindowState;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,6 +31,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +42,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +56,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent of one node: keeps the kernel's selection equal to what the compiled config asks for the pods bound
- * to this node, and writes the node's AgentReport every interval.
+ * to this node, writes the node's AgentReport every interval, and publishes per-pod metrics over OTLP and on its
+ * Prometheus endpoint.
  *
  * <p>All kernel and window state is touched by one scheduler thread only; informers merely mark it dirty.
  */
@@ -57,11 +70,25 @@ public final class NodeAgent implements AutoCloseable {
     /** Reporting interval while no monitor asks for another one. */
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
 
+    /** Per-pod series a node publishes at most, unless configured otherwise. */
+    static final int DEFAULT_MAX_SERIES = 2000;
+    /** The loop counts as stalled (for /healthz) when it has not ticked for this long. */
+    static final Duration STALLED = Duration.ofSeconds(30);
+
     /**
      * @param namespace the operator's namespace: where the compiled config is read and the AgentReport written
      * @param configMap name of the compiled config's ConfigMap
+     * @param metricsAddress where to serve /metrics and /healthz, or null for no listener
+     * @param defaultOtlp where monitors without an OTLP endpoint of their own export, or null for nowhere
+     * @param maxSeries bound of the per-pod series (monitor x pod) this node publishes
      */
-    public record Settings(String nodeName, String namespace, String configMap, String agentVersion) {
+    public record Settings(String nodeName, String namespace, String configMap, String agentVersion,
+            InetSocketAddress metricsAddress, OtlpExporters.Target defaultOtlp, int maxSeries) {
+
+        /** No listener and no default OTLP target. */
+        public Settings(String nodeName, String namespace, String configMap, String agentVersion) {
+            this(nodeName, namespace, configMap, agentVersion, null, null, DEFAULT_MAX_SERIES);
+        }
     }
 
     private final KubernetesClient client;
@@ -76,13 +103,18 @@ public final class NodeAgent implements AutoCloseable {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     private volatile AgentConfig config = AgentConfig.of(List.of());
+    /** Config entries this agent does not run as written, by monitor uid (or namespace/name without one). */
+    private volatile Map<String, ConfigReader.Rejected> rejected = Map.of();
+    /** The last entry of each monitor that was valid; touched by the config informer's thread only. */
+    private final Map<String, CompiledMonitor> lastValid = new HashMap<>();
     private volatile Map<String, String> nodeLabels = Map.of();
     private SharedIndexInformer<Pod> pods;
 
     // Owned by the loop thread.
     private KernelSelection applied = KernelSelection.NOTHING;
-    private Map<Integer, Set<CgroupId>> cgroupsByMonitor = Map.of();
-    private Map<Integer, Integer> podCountByMonitor = Map.of();
+    /** Monitor index -> selected pod uid -> the pod's cgroups. */
+    private Map<Integer, Map<String, Set<CgroupId>>> selectedByMonitor = Map.of();
+    private Map<String, NodePod> podsByUid = Map.of();
     private final Set<CgroupId> toForget = new HashSet<>();
     private final CounterDeltas deltas = new CounterDeltas();
     private final Map<CgroupId, ProbeCounters> unreported = new HashMap<>();
@@ -90,6 +122,14 @@ public final class NodeAgent implements AutoCloseable {
     private Instant nextReport;
     private Instant nextRescan;
     private boolean reportNow = true;
+    private final SondeMetrics metrics;
+    private final PodSeries series;
+    private final OtlpExporters otlp = new OtlpExporters();
+    private final Map<String, Instant> nextExport = new HashMap<>();
+    private final long startEpochNanos;
+    private volatile String exposition = "";
+    private volatile Instant lastTick;
+    private MetricsEndpoint endpoint;
 
     public NodeAgent(KubernetesClient client, KernelProbes probes, KernelCapabilities kernel,
             PodCgroupResolver resolver, Settings settings, Clock clock) {
@@ -99,10 +139,22 @@ public final class NodeAgent implements AutoCloseable {
         this.resolver = resolver;
         this.settings = settings;
         this.clock = clock;
+        this.metrics = new SondeMetrics(settings.nodeName(), settings.agentVersion(), dropReasons());
+        this.series = new PodSeries(settings.maxSeries());
+        this.startEpochNanos = epochNanos(clock.instant());
+        this.lastTick = clock.instant();
     }
 
-    /** Starts watching the config, this node's pods and this node, and the loop. */
+    /** Starts the metrics listener, the watches of the config, this node's pods and this node, and the loop. */
     public void start() {
+        if (settings.metricsAddress() != null) {
+            try {
+                endpoint = MetricsEndpoint.start(settings.metricsAddress(), () -> exposition, this::healthy);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot listen on " + settings.metricsAddress(), e);
+            }
+            LOG.info("serving /metrics and /healthz on {}", endpoint.address());
+        }
         windowStart = clock.instant();
         nextReport = windowStart;
         nextRescan = windowStart;
@@ -118,21 +170,52 @@ public final class NodeAgent implements AutoCloseable {
                 settings.configMap());
     }
 
+    /** The address of the metrics listener, once started; null without one. */
+    public InetSocketAddress metricsAddress() {
+        return endpoint == null ? null : endpoint.address();
+    }
+
     private void onConfig(ConfigMap configMap) {
         String json = configMap == null || configMap.getData() == null ? null
                 : configMap.getData().get(AgentConfig.CONFIG_MAP_KEY);
         if (json == null) {
+            lastValid.clear();
+            rejected = Map.of();
             config = AgentConfig.of(List.of());
-        } else {
-            try {
-                config = AgentConfig.fromJson(json);
-            } catch (IllegalArgumentException e) {
-                // Keep measuring with the last valid config; the operator sees the stale hash in the report.
-                LOG.warn("ignoring an invalid agent config ({}); keeping config {}", e.getMessage(), config.hash());
-                return;
+            dirty.set(true);
+            return;
+        }
+        ConfigReader.Read read;
+        try {
+            read = ConfigReader.read(json);
+        } catch (IllegalArgumentException e) {
+            // Keep measuring with the last valid config; the operator sees the stale hash in the report.
+            LOG.warn("ignoring an invalid agent config ({}); keeping config {}", e.getMessage(), config.hash());
+            return;
+        }
+        // A rejected entry keeps the monitor's last valid entry running, unless a valid entry took its index.
+        List<CompiledMonitor> effective = new ArrayList<>(read.monitors());
+        Set<Integer> indexes = new HashSet<>();
+        read.monitors().forEach(m -> indexes.add(m.index()));
+        Map<String, ConfigReader.Rejected> failed = new LinkedHashMap<>();
+        for (ConfigReader.Rejected entry : read.rejected()) {
+            LOG.warn("config entry of monitor {}/{} rejected ({}): {}", entry.namespace(), entry.name(),
+                    entry.reason(), entry.message());
+            failed.put(key(entry), entry);
+            CompiledMonitor previous = lastValid.get(entry.uid());
+            if (previous != null && indexes.add(previous.index())) {
+                effective.add(previous);
             }
         }
+        lastValid.clear();
+        effective.forEach(m -> lastValid.put(m.uid(), m));
+        rejected = Map.copyOf(failed);
+        config = new AgentConfig(AgentConfig.SCHEMA_VERSION, read.hash(), effective);
         dirty.set(true);
+    }
+
+    private static String key(ConfigReader.Rejected entry) {
+        return entry.uid().isEmpty() ? entry.namespace() + "/" + entry.name() : entry.uid();
     }
 
     private void onNode(Node node) {
@@ -144,6 +227,7 @@ public final class NodeAgent implements AutoCloseable {
     private void tick() {
         try {
             Instant now = clock.instant();
+            lastTick = now;
             if (dirty.getAndSet(false) || !now.isBefore(nextRescan)) {
                 nextRescan = now.plus(RESCAN);
                 applySelection();
@@ -184,16 +268,14 @@ public final class NodeAgent implements AutoCloseable {
         }
         applied = new KernelSelection(masks, probes.attached());
 
-        Map<Integer, Set<CgroupId>> byMonitor = new HashMap<>();
-        Map<Integer, Integer> podCounts = new HashMap<>();
+        Map<Integer, Map<String, Set<CgroupId>>> byMonitor = new HashMap<>();
         selection.podsByMonitor().forEach((index, uids) -> {
-            Set<CgroupId> ids = new HashSet<>();
-            uids.forEach(uid -> ids.addAll(cgroupsByPod.getOrDefault(uid, Set.of())));
-            byMonitor.put(index, ids);
-            podCounts.put(index, uids.size());
+            Map<String, Set<CgroupId>> pods = new HashMap<>();
+            uids.forEach(uid -> pods.put(uid, cgroupsByPod.getOrDefault(uid, Set.of())));
+            byMonitor.put(index, pods);
         });
-        cgroupsByMonitor = byMonitor;
-        podCountByMonitor = podCounts;
+        selectedByMonitor = byMonitor;
+        podsByUid = byUid;
     }
 
     private void apply(KernelSelection.Change change) {
@@ -224,12 +306,33 @@ public final class NodeAgent implements AutoCloseable {
         toForget.clear();
 
         AgentConfig current = config;
-        List<MonitorWindow> windows = new ArrayList<>();
-        for (CompiledMonitor monitor : current.monitors()) {
-            windows.add(MonitorWindows.of(monitor.namespace(), monitor.name(), monitor.uid(),
-                    podCountByMonitor.getOrDefault(monitor.index(), 0),
-                    cgroupsByMonitor.getOrDefault(monitor.index(), Set.of()), unreported));
+        Map<String, ConfigReader.Rejected> failed = rejected;
+        try {
+            publishMetrics(current, fresh, now);
+        } catch (RuntimeException e) {
+            // Metrics must never cost the report (or the other way round).
+            LOG.error("publishing metrics failed; the report goes out regardless", e);
         }
+
+        List<MonitorWindow> windows = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
+        for (CompiledMonitor monitor : current.monitors()) {
+            Map<String, Set<CgroupId>> pods = selectedByMonitor.getOrDefault(monitor.index(), Map.of());
+            Set<CgroupId> cgroups = new HashSet<>();
+            pods.values().forEach(cgroups::addAll);
+            MonitorWindow window = MonitorWindows.of(monitor.namespace(), monitor.name(), monitor.uid(), pods.size(),
+                    cgroups, unreported);
+            ConfigReader.Rejected problem = failed.get(monitor.uid());
+            windows.add(withState(window, problem));
+            reported.add(monitor.uid());
+        }
+        // A rejected entry of a monitor that never had a valid one: report it, with nothing measured.
+        failed.forEach((key, problem) -> {
+            if (!reported.contains(problem.uid()) || problem.uid().isEmpty()) {
+                windows.add(withState(MonitorWindows.of(problem.namespace(), problem.name(),
+                        problem.uid().isEmpty() ? null : problem.uid(), 0, Set.of(), Map.of()), problem));
+            }
+        });
         long mapFull = probes.mapFullCounts().values().stream().mapToLong(Long::longValue).sum();
         AgentReport report = AgentReports.build(settings.namespace(), settings.nodeName(), settings.agentVersion(),
                 current.hash(), kernel, probes.states(), windowStart, now, windows, mapFull);
@@ -244,6 +347,108 @@ public final class NodeAgent implements AutoCloseable {
         }
         unreported.clear();
         windowStart = now;
+    }
+
+    private static MonitorWindow withState(MonitorWindow window, ConfigReader.Rejected problem) {
+        if (problem == null) {
+            window.setState(MonitorWindowState.ACTIVE);
+        } else {
+            window.setState(MonitorWindowState.FAILED);
+            window.setReason(problem.reason());
+            window.setMessage(problem.message());
+        }
+        return window;
+    }
+
+    /**
+     * Adds this interval's counts to the per-pod series, renders the Prometheus exposition, and starts the OTLP
+     * exports of the monitors whose interval has come.
+     */
+    private void publishMetrics(AgentConfig current, Map<CgroupId, ProbeCounters> fresh, Instant now) {
+        long nowNanos = epochNanos(now);
+        Set<PodSeries.Key> live = new HashSet<>();
+        Map<String, CompiledMonitor> monitorsByUid = new HashMap<>();
+        for (CompiledMonitor monitor : current.monitors()) {
+            monitorsByUid.put(monitor.uid(), monitor);
+            selectedByMonitor.getOrDefault(monitor.index(), Map.of()).forEach((uid, cgroups) -> {
+                NodePod pod = podsByUid.get(uid);
+                if (pod == null) {
+                    return;
+                }
+                ProbeCounters delta = ProbeCounters.ZERO;
+                for (CgroupId cgroup : cgroups) {
+                    ProbeCounters d = fresh.get(cgroup);
+                    if (d != null) {
+                        delta = CounterArithmetic.plus(delta, d);
+                    }
+                }
+                series.add(monitor, pod, delta, nowNanos);
+                live.add(new PodSeries.Key(monitor.uid(), uid));
+            });
+        }
+
+        List<MetricData> scraped = new ArrayList<>();
+        Map<OtlpExporters.Target, List<MetricData>> pushes = new HashMap<>();
+        Set<OtlpExporters.Target> targets = new HashSet<>();
+        Set<String> due = new HashSet<>();
+        for (CompiledMonitor monitor : current.monitors()) {
+            if (!now.isBefore(nextExport.getOrDefault(monitor.uid(), Instant.MIN))) {
+                due.add(monitor.uid());
+                nextExport.put(monitor.uid(), now.plusMillis(monitor.intervalMillis()));
+            }
+        }
+        nextExport.keySet().retainAll(monitorsByUid.keySet());
+        for (PodSeries.Series s : series.all()) {
+            CompiledMonitor monitor = monitorsByUid.get(s.monitor().uid());
+            List<MetricData> data = metrics.series(s, nowNanos);
+            if (monitor.export().prometheus()) {
+                scraped.addAll(data);
+            }
+            OtlpExporters.Target target = otlpTarget(monitor);
+            if (target != null) {
+                targets.add(target);
+                if (due.contains(monitor.uid())) {
+                    pushes.computeIfAbsent(target, t -> new ArrayList<>()).addAll(data);
+                }
+            }
+        }
+        series.retain(live);
+        pushes.forEach(otlp::export);
+        otlp.retain(targets);
+
+        Map<String, Integer> capacity = Map.of("selected_cgroups", probes.config().maxSelectedCgroups(),
+                "metrics", probes.config().maxMetricEntries());
+        Map<String, Integer> entries = Map.of("selected_cgroups", probes.selection().size(),
+                "metrics", probes.metricEntries());
+        scraped.addAll(metrics.agent(new SondeMetrics.AgentStats(startEpochNanos, probes.programs(),
+                probes.mapFullCounts(), entries, capacity, series.size(), series.refused(), otlp.exported(),
+                otlp.dropped()), nowNanos));
+        exposition = PrometheusText.write(scraped);
+    }
+
+    private OtlpExporters.Target otlpTarget(CompiledMonitor monitor) {
+        if (monitor.export().otlp() != null) {
+            return new OtlpExporters.Target(monitor.export().otlp().endpoint(), monitor.export().otlp().protocol());
+        }
+        return settings.defaultOtlp();
+    }
+
+    private boolean healthy() {
+        return Duration.between(lastTick, clock.instant()).compareTo(STALLED) < 0;
+    }
+
+    private static long epochNanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    /** The kernel's names of packet drop reasons, from BTF; empty (numbers are published) without BTF. */
+    private static Map<Integer, String> dropReasons() {
+        try (KernelBtf btf = KernelBtf.loadVmlinux()) {
+            return btf.enumValues("skb_drop_reason");
+        } catch (RuntimeException e) {
+            LOG.info("no names for packet drop reasons ({}); publishing their numbers", e.getMessage());
+            return Map.of();
+        }
     }
 
     static Duration interval(AgentConfig config) {
@@ -289,6 +494,10 @@ public final class NodeAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         informers.forEach(SharedIndexInformer::close);
+        otlp.close();
+        if (endpoint != null) {
+            endpoint.close();
+        }
         probes.close();
         LOG.info("agent on node {} stopped; probes detached", settings.nodeName());
     }

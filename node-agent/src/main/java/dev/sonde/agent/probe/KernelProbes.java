@@ -78,6 +78,7 @@ public final class KernelProbes implements AutoCloseable {
     private final Map<Long, Long> dnsUnanswered = new HashMap<>();
     /** Traffic counted for cgroups that were unselected since: their kernel entry is gone. */
     private final Map<Long, long[]> retiredTraffic = new HashMap<>();
+    private int metricEntries;
     private final BpfMap selected;
     private final BpfMap traffic;
     private final BpfMap metrics;
@@ -274,7 +275,9 @@ public final class KernelProbes implements AutoCloseable {
         checkOpen();
         expireDnsQueries();
         CountersDecoder decoder = new CountersDecoder();
-        decoder.add(metrics.readAll(), metrics.perCpuSlot());
+        BpfMap.Snapshot m = metrics.readAll();
+        metricEntries = m.count();
+        decoder.add(m, metrics.perCpuSlot());
         BpfMap.Snapshot t = traffic.readAll();
         for (int i = 0; i < t.count(); i++) {
             decoder.addTraffic(t.key(i).getLong(0), CountersDecoder.sumTraffic(t.value(i), traffic.perCpuSlot()));
@@ -282,6 +285,16 @@ public final class KernelProbes implements AutoCloseable {
         retiredTraffic.forEach(decoder::addTraffic);
         dnsUnanswered.forEach(decoder::addUnanswered);
         return decoder.result();
+    }
+
+    /** Entries of the metrics map at the last {@link #readCounters()}: its fill, against {@link #config()}. */
+    public synchronized int metricEntries() {
+        return metricEntries;
+    }
+
+    /** What the probes were loaded with, map bounds included. */
+    public Config config() {
+        return config;
     }
 
     /** Per map, how many inserts failed because it was full (since load). */

@@ -19,8 +19,11 @@ import dev.sonde.testsupport.LocalControlPlane;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.File;
-import java.nio.file.Path;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +32,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The agent as a process, as it runs on a node: SIGTERM detaches and exits, SIGKILL leaves nothing attached. */
+/**
+ * The agent as a process, as it runs on a node: it listens on its metrics address only; SIGTERM detaches and exits,
+ * SIGKILL leaves nothing attached.
+ */
 @LocalControlPlane
 class AgentProcessIT {
 
@@ -65,8 +71,14 @@ class AgentProcessIT {
                 null, null, null, null))));
         assertThat(sondeLinks()).as("no sonde links before the agent starts").isEmpty();
 
-        Process first = startAgent(cluster, ns, node);
+        int metricsPort = LocalNode.freePort();
+        Process first = LocalNode.startAgent(cluster.kubeconfig(), ns, node, metricsPort);
         Set<Integer> firstLinks = awaitLinks(client, ns, node, first);
+        assertThat(listeners(first.pid())).as("the agent's only listener: the metrics address it was given")
+                .containsExactly("127.0.0.1:" + metricsPort);
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + metricsPort + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
         long stopping = System.nanoTime();
         first.destroy(); // SIGTERM
         assertThat(first.waitFor(10, TimeUnit.SECONDS)).as("agent exits on SIGTERM").isTrue();
@@ -74,14 +86,14 @@ class AgentProcessIT {
                 Duration.ofNanos(System.nanoTime() - stopping).toMillis());
         assertThat(sondeLinks()).as("links after SIGTERM").isEmpty();
 
-        Process second = startAgent(cluster, ns, node);
+        Process second = LocalNode.startAgent(cluster.kubeconfig(), ns, node, metricsPort);
         Set<Integer> secondLinks = awaitLinks(client, ns, node, second);
         assertThat(secondLinks).hasSameSizeAs(firstLinks);
         second.destroyForcibly(); // SIGKILL: no shutdown hook runs
         assertThat(second.waitFor(10, TimeUnit.SECONDS)).isTrue();
         awaitNoLinks();
 
-        Process third = startAgent(cluster, ns, node);
+        Process third = LocalNode.startAgent(cluster.kubeconfig(), ns, node, metricsPort);
         Set<Integer> thirdLinks = awaitLinks(client, ns, node, third);
         assertThat(sondeLinks()).as("exactly one set of links after a restart").isEqualTo(thirdLinks)
                 .hasSameSizeAs(firstLinks);
@@ -90,17 +102,16 @@ class AgentProcessIT {
         assertThat(sondeLinks()).isEmpty();
     }
 
-    private static Process startAgent(ControlPlane cluster, TestNamespace ns, String node) throws Exception {
-        Path log = Path.of("target", "agent-" + System.nanoTime() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AgentMain.class.getName())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("NODE_NAME", node);
-        builder.environment().put("SONDE_NAMESPACE", ns.name());
-        builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
-        System.out.println("agent log: " + new File(log.toString()).getAbsolutePath());
-        return builder.start();
+    /**
+     * Local addresses of the TCP and UDP sockets a process listens on, as ss (the kernel) lists them. The JVM binds
+     * IPv4 addresses through dual-stack sockets, which ss shows IPv4-mapped ({@code [::ffff:127.0.0.1]:port}).
+     */
+    static List<String> listeners(long pid) throws Exception {
+        Process ss = new ProcessBuilder("ss", "-H", "-l", "-n", "-t", "-u", "-p").start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ss.waitFor()).isZero();
+        return out.lines().filter(line -> line.contains("pid=" + pid + ","))
+                .map(line -> line.trim().split("\\s+")[4].replaceFirst("^\\[::ffff:([\\d.]+)]", "$1")).toList();
     }
 
     /** The links the agent made once its report says the probes are attached. */

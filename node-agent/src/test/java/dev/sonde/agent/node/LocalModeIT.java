@@ -2,14 +2,14 @@ package dev.sonde.agent.node;
 
 import static dev.sonde.agent.node.LocalNode.CONFIG_MAP;
 import static dev.sonde.agent.node.LocalNode.awaitReport;
+import static dev.sonde.agent.node.LocalNode.client;
 import static dev.sonde.agent.node.LocalNode.createPod;
 import static dev.sonde.agent.node.LocalNode.netload;
+import static dev.sonde.agent.node.LocalNode.readyPort;
 import static dev.sonde.agent.node.LocalNode.sondeLinks;
 import static dev.sonde.agent.node.LocalNode.writeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sonde.agent.pods.PodCgroupResolver;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.KernelProbes;
@@ -24,28 +24,16 @@ import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
 import dev.sonde.testsupport.TestNamespace;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +46,6 @@ import org.junit.jupiter.api.Test;
 @LocalControlPlane
 class LocalModeIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONNECTS = 12;
 
     private static KubeletCgroups kubelet;
@@ -118,8 +105,8 @@ class LocalModeIT {
         Process server = kubelet.runIn(serverCgroup, "python3", netload(), "server", "--conns",
                 String.valueOf(3 * CONNECTS));
         int port = readyPort(server);
-        assertThat(client(kubelet, webCgroup, port)).containsEntry("ok", CONNECTS);
-        assertThat(client(kubelet, otherCgroup, port)).containsEntry("ok", CONNECTS);
+        assertThat(client(kubelet, webCgroup, port, CONNECTS)).containsEntry("ok", CONNECTS);
+        assertThat(client(kubelet, otherCgroup, port, CONNECTS)).containsEntry("ok", CONNECTS);
 
         WindowSums sums = new WindowSums();
         awaitReport(client, ns, node, report -> sums.add(report) && sums.connects >= CONNECTS,
@@ -132,7 +119,7 @@ class LocalModeIT {
         client.pods().inNamespace(ns.name()).withName("other-1").edit(p -> new PodBuilder(p)
                 .editMetadata().addToLabels("app", "web").endMetadata().build());
         awaitReport(client, ns, node, report -> window(report).getPods() == 2, "both pods selected");
-        assertThat(client(kubelet, otherCgroup, port)).containsEntry("ok", CONNECTS);
+        assertThat(client(kubelet, otherCgroup, port, CONNECTS)).containsEntry("ok", CONNECTS);
         awaitReport(client, ns, node, report -> sums.add(report) && sums.connects >= 2 * CONNECTS,
                 "the relabelled pod's connects reported");
         awaitQuietWindows(client, ns, node, sums, 3);
@@ -183,23 +170,4 @@ class LocalModeIT {
         return report.getSpec().getProbes().stream()
                 .anyMatch(p -> p.getName() == probe && p.getState() == NodeProbeState.ATTACHED);
     }
-
-    private static Map<String, Integer> client(KubeletCgroups kubelet, Path cgroup, int port) throws Exception {
-        Process process = kubelet.runIn(cgroup, "python3", netload(), "client", "--port", String.valueOf(port),
-                "--conns", String.valueOf(CONNECTS), "--send", "1");
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("client finished").isTrue();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        JsonNode result = JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
-        Map<String, Integer> counts = new HashMap<>();
-        result.fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asInt()));
-        return counts;
-    }
-
-    private static int readyPort(Process server) throws IOException {
-        String line = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
-                .readLine();
-        assertThat(line).as("server readiness line").startsWith("READY ");
-        return Integer.parseInt(line.substring(6).strip());
-    }
-
 }

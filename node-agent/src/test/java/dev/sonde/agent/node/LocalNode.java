@@ -10,7 +10,15 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -65,9 +73,14 @@ final class LocalNode {
     }
 
     static void writeConfig(KubernetesClient client, TestNamespace ns, AgentConfig config) {
+        writeConfigJson(client, ns, config.toJson());
+    }
+
+    /** Writes the config document as given, e.g. with an entry only a newer operator would write. */
+    static void writeConfigJson(KubernetesClient client, TestNamespace ns, String json) {
         client.configMaps().inNamespace(ns.name()).resource(new ConfigMapBuilder()
                 .withNewMetadata().withName(CONFIG_MAP).endMetadata()
-                .addToData(AgentConfig.CONFIG_MAP_KEY, config.toJson())
+                .addToData(AgentConfig.CONFIG_MAP_KEY, json)
                 .build()).serverSideApply();
     }
 
@@ -91,6 +104,52 @@ final class LocalNode {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs netload's client in a pod's cgroup: {@code conns} connects of one byte each; its own counts. */
+    static Map<String, Integer> client(KubeletCgroups kubelet, Path cgroup, int port, int conns) throws Exception {
+        Process process = kubelet.runIn(cgroup, "python3", netload(), "client", "--port", String.valueOf(port),
+                "--conns", String.valueOf(conns), "--send", "1");
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("netload client did not finish within 30 s");
+        }
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        JsonNode result = JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+        Map<String, Integer> counts = new HashMap<>();
+        result.fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asInt()));
+        return counts;
+    }
+
+    /** The port a netload server printed on its READY line. */
+    static int readyPort(Process server) throws IOException {
+        String line = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+        if (line == null || !line.startsWith("READY ")) {
+            throw new AssertionError("netload server did not print READY <port>: " + line);
+        }
+        return Integer.parseInt(line.substring(6).strip());
+    }
+
+    /** Starts the agent as a process, as on a node, with its log in target/. */
+    static Process startAgent(Path kubeconfig, TestNamespace ns, String node, int metricsPort) throws IOException {
+        Path log = Path.of("target", "agent-" + System.nanoTime() + ".log").toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                AgentMain.class.getName())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("NODE_NAME", node);
+        builder.environment().put("SONDE_NAMESPACE", ns.name());
+        builder.environment().put("KUBECONFIG", kubeconfig.toString());
+        builder.environment().put("SONDE_METRICS_ADDRESS", "127.0.0.1:" + metricsPort);
+        System.out.println("agent log: " + log);
+        return builder.start();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

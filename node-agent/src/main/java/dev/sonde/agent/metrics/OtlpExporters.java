@@ -1,0 +1,120 @@
+package dev.sonde.agent.metrics;
+
+import dev.sonde.api.v1alpha1.OtlpProtocol;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.RetryPolicy;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One OpenTelemetry SDK exporter per OTLP target, with the SDK's retry policy. Exports are asynchronous and at most
+ * one is in flight per target: an export that finds the previous one still running is dropped, and so are the
+ * points of a failed export. Points are cumulative, so the next export that gets through carries every count; a
+ * drop loses resolution, not data. Counts what was accepted and what was dropped.
+ */
+public final class OtlpExporters implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OtlpExporters.class);
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** Where to push: a receiver URL and its transport. */
+    public record Target(String endpoint, OtlpProtocol protocol) {
+    }
+
+    private final Map<Target, MetricExporter> exporters = new HashMap<>();
+    private final Map<Target, CompletableResultCode> inFlight = new HashMap<>();
+    private final AtomicLong exported = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+
+    /** Starts exporting {@code metrics} to {@code target}; returns at once. */
+    public synchronized void export(Target target, Collection<MetricData> metrics) {
+        long points = points(metrics);
+        CompletableResultCode previous = inFlight.get(target);
+        if (previous != null && !previous.isDone()) {
+            dropped.addAndGet(points);
+            LOG.warn("OTLP export to {} still running; dropping {} points of this interval", target.endpoint(),
+                    points);
+            return;
+        }
+        MetricExporter exporter = exporters.computeIfAbsent(target, OtlpExporters::create);
+        CompletableResultCode result = exporter.export(metrics);
+        inFlight.put(target, result);
+        result.whenComplete(() -> {
+            if (result.isSuccess()) {
+                exported.addAndGet(points);
+            } else {
+                dropped.addAndGet(points);
+                LOG.warn("OTLP export of {} points to {} failed{}", points, target.endpoint(),
+                        result.getFailureThrowable() == null ? "" : ": " + result.getFailureThrowable().getMessage());
+            }
+        });
+    }
+
+    /** Shuts down the exporters of targets no monitor uses any more. */
+    public synchronized void retain(Set<Target> used) {
+        exporters.entrySet().removeIf(e -> {
+            if (used.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().shutdown();
+            inFlight.remove(e.getKey());
+            return true;
+        });
+    }
+
+    /** Data points the receivers accepted. */
+    public long exported() {
+        return exported.get();
+    }
+
+    /** Data points not delivered. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /**
+     * The SDK exporter of a target. For http/protobuf an endpoint without a path gets the metrics path
+     * {@code /v1/metrics}, as the OpenTelemetry exporter settings do for {@code OTEL_EXPORTER_OTLP_ENDPOINT}.
+     */
+    static MetricExporter create(Target target) {
+        return switch (target.protocol()) {
+            case GRPC -> OtlpGrpcMetricExporter.builder().setEndpoint(target.endpoint()).setTimeout(TIMEOUT)
+                    .setRetryPolicy(RetryPolicy.getDefault()).build();
+            case HTTP_PROTOBUF -> OtlpHttpMetricExporter.builder().setEndpoint(httpMetricsUrl(target.endpoint()))
+                    .setTimeout(TIMEOUT).setRetryPolicy(RetryPolicy.getDefault()).build();
+        };
+    }
+
+    static String httpMetricsUrl(String endpoint) {
+        String path = URI.create(endpoint).getPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            return endpoint.replaceAll("/$", "") + "/v1/metrics";
+        }
+        return endpoint;
+    }
+
+    private static long points(Collection<MetricData> metrics) {
+        return metrics.stream().mapToLong(m -> m.getData().getPoints().size()).sum();
+    }
+
+    /** Flushes what is in flight (bounded wait) and shuts every exporter down. */
+    @Override
+    public synchronized void close() {
+        // SIGTERM must leave within 2 s: give what is in flight one second in all.
+        CompletableResultCode.ofAll(inFlight.values()).join(1, TimeUnit.SECONDS);
+        exporters.values().forEach(MetricExporter::shutdown);
+        exporters.clear();
+    }
+}
