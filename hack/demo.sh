@@ -3,10 +3,17 @@
 #
 #   hack/demo.sh        install prerequisites, build, start the local control plane (3 kwok nodes
 #                       + this host), install CRDs and RBAC, run the operator (as its ServiceAccount)
-#                       and the real agent for this host, apply config/samples, and start demo
-#                       workloads as pods on this host: a client/server pair with a share of
-#                       failing connects, and DNS lookups (some for missing names) against dnsmasq
+#                       and the real agent for this host, an OpenTelemetry Collector receiving the
+#                       agent's OTLP, apply config/samples, and start demo workloads as pods on this
+#                       host: a client/server pair with a share of failing connects, and DNS lookups
+#                       (some for missing names) against dnsmasq
+#   hack/demo.sh traffic [--fail-every N] [--missing-every M]
+#                       restart the checkout client and resolver: every N-th connect fails, every
+#                       M-th lookup is for a missing name (0: none); defaults 20 and 10
 #   hack/demo.sh down   stop everything the demo started; nothing stays attached
+#
+# Environment: SONDE_DEMO_SKIP_BUILD=1 uses the jars already built (the e2e test does);
+# SONDE_DEMO_KEEP_CLUSTER=1 makes "down" leave the local control plane running.
 set -euo pipefail
 
 # shellcheck source=hack/lib/common.sh
@@ -17,6 +24,10 @@ DEMO="$SONDE_ROOT/.local/demo"
 OPERATOR_PORT="${SONDE_DEMO_OPERATOR_PORT:-18080}"
 SERVER_PORT="${SONDE_DEMO_SERVER_PORT:-18081}"
 CLOSED_PORT="${SONDE_DEMO_CLOSED_PORT:-18089}" # nothing listens here: connects to it fail
+AGENT_METRICS_PORT="${SONDE_DEMO_AGENT_METRICS_PORT:-18082}"
+export SONDE_DEMO_OTLP_GRPC_PORT="${SONDE_DEMO_OTLP_GRPC_PORT:-14317}"
+export SONDE_DEMO_OTLP_HTTP_PORT="${SONDE_DEMO_OTLP_HTTP_PORT:-14318}"
+export SONDE_DEMO_OTLP_FILE="$DEMO/otlp-metrics.json"
 DNS_PORT=53                                     # what the profiles' dns probe watches
 
 # ------------------------------------------------------------------------- teardown
@@ -42,7 +53,9 @@ demo_down() {
     fi
     rm -rf "$DEMO"
   fi
-  hack/cluster.sh down
+  if [[ "${SONDE_DEMO_KEEP_CLUSTER:-}" != 1 ]]; then
+    hack/cluster.sh down
+  fi
   if bpftool prog show 2>/dev/null | grep -q ' name sonde_'; then
     log "warning: sonde BPF programs are still loaded (another agent running?)"
   fi
@@ -119,16 +132,54 @@ EOF
   kubectl patch pod -n demo "$name" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"Running\",
     \"podIP\":\"127.0.0.1\",\"podIPs\":[{\"ip\":\"127.0.0.1\"}],\"startTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",
     \"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"True\"},{\"type\":\"Ready\",\"status\":\"True\"}]}}" >/dev/null
-  # shellcheck disable=SC2016 # expanded by the inner shell: its own pid into the pod's cgroup
-  run_bg "pod-$name" sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cgroup" "$@"
+  echo "$cgroup" >"$DEMO/pod-$name.cgroup"
+  run_in_pod "$name" "$@"
 }
+
+run_in_pod() { # name command... : (re)start the pod's process in its cgroup
+  local name="$1"; shift
+  # shellcheck disable=SC2016 # expanded by the inner shell: its own pid into the pod's cgroup
+  run_bg "pod-$name" sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$(cat "$DEMO/pod-$name.cgroup")" "$@"
+}
+
+stop_bg() { # name : stop a process group run_bg started
+  local pidfile="$DEMO/$1.pid"
+  [[ -f "$pidfile" ]] || return 0
+  kill -TERM -- "-$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+checkout_traffic() { # fail-every missing-every
+  run_in_pod checkout-client python3 hack/demo/workload.py client --port "$SERVER_PORT" \
+    --closed-port "$CLOSED_PORT" --fail-every "$1" --rate 20
+  run_in_pod checkout-resolver python3 hack/demo/workload.py dns --port "$DNS_PORT" --missing-every "$2" --rate 5
+}
+
+if [[ "${1:-}" == traffic ]]; then
+  shift
+  fail_every=20 missing_every=10
+  while (( $# )); do
+    case "$1" in
+      --fail-every) fail_every="$2"; shift 2 ;;
+      --missing-every) missing_every="$2"; shift 2 ;;
+      *) die "usage: hack/demo.sh traffic [--fail-every N] [--missing-every M]" ;;
+    esac
+  done
+  [[ -f "$DEMO/pod-checkout-client.cgroup" ]] || die "no demo running (hack/demo.sh starts one)"
+  stop_bg pod-checkout-client
+  stop_bg pod-checkout-resolver
+  checkout_traffic "$fail_every" "$missing_every"
+  log "checkout traffic: every ${fail_every}th connect fails, every ${missing_every}th lookup is missing (0: none)"
+  exit 0
+fi
 
 # ---------------------------------------------------------------------------- main
 
 (( EUID == 0 )) || die "the demo loads eBPF programs and creates cgroups: run it as root"
 install_prerequisites
 require_java
-for port in "$OPERATOR_PORT" "$SERVER_PORT"; do
+for port in "$OPERATOR_PORT" "$SERVER_PORT" "$AGENT_METRICS_PORT" "$SONDE_DEMO_OTLP_GRPC_PORT" \
+  "$SONDE_DEMO_OTLP_HTTP_PORT"; do
   [[ -z "$(ss -ltnH "sport = :$port")" ]] || die "port $port is in use; hack/demo.sh down, or set SONDE_DEMO_*_PORT"
 done
 [[ -z "$(ss -lunH "sport = :$DNS_PORT")" ]] || die "UDP port 53 is in use: the demo runs dnsmasq on 127.0.0.1:53"
@@ -142,8 +193,17 @@ mkdir -p "$DEMO"
 hack/cluster.sh up --nodes "${SONDE_DEMO_NODES:-3}"
 eval "$(hack/cluster.sh env)"
 
-log "building the operator and the agent"
-./mvnw -B -q -ntp -pl operator,node-agent -am package -DskipTests -DskipITs
+if [[ "${SONDE_DEMO_SKIP_BUILD:-}" == 1 ]]; then
+  [[ -f operator/target/quarkus-app/quarkus-run.jar && -f node-agent/target/sonde-node-agent.jar ]] \
+    || die "SONDE_DEMO_SKIP_BUILD=1 but the operator or agent jar is missing: build them first"
+else
+  log "building the operator and the agent"
+  ./mvnw -B -q -ntp -pl operator,node-agent -am package -DskipTests -DskipITs
+fi
+
+log "starting an OpenTelemetry Collector on 127.0.0.1:$SONDE_DEMO_OTLP_GRPC_PORT (OTLP/gRPC) and :$SONDE_DEMO_OTLP_HTTP_PORT (HTTP)"
+otelcol="$(ensure_otelcol)"
+run_bg otelcol "$otelcol" --config="file:$SONDE_ROOT/hack/demo/otelcol.yaml"
 
 log "installing CRDs and RBAC"
 kubectl apply --server-side -f crds/ >/dev/null
@@ -157,6 +217,9 @@ KUBECONFIG="$DEMO/operator.kubeconfig" run_bg operator "$JAVA_HOME/bin/java" -Dq
 
 log "applying config/samples"
 kubectl apply --server-side -f config/samples/ >/dev/null
+# The sample exports to an in-cluster collector; here the collector runs on this host.
+kubectl patch networkmonitor checkout -n demo --type=merge \
+  -p "{\"spec\":{\"export\":{\"otlp\":{\"endpoint\":\"http://127.0.0.1:$SONDE_DEMO_OTLP_GRPC_PORT\"}}}}" >/dev/null
 
 # The operator's DaemonSet puts an agent pod on every node; on this host nobody runs it, so the real
 # agent runs here as that pod: with a token bound to it, which names this node (the AgentReport
@@ -173,16 +236,18 @@ log "starting the agent for node $SONDE_HOST_NODE as pod sonde-system/$pod (log:
 token_kubeconfig "$DEMO/agent.kubeconfig" "$(kubectl create token sonde-agent -n sonde-system \
   --bound-object-kind=Pod --bound-object-name="$pod" --duration=24h)"
 KUBECONFIG="$DEMO/agent.kubeconfig" NODE_NAME="$SONDE_HOST_NODE" SONDE_NAMESPACE=sonde-system \
-  run_bg agent "$JAVA_HOME/bin/java" -jar node-agent/target/sonde-node-agent.jar
+  SONDE_METRICS_ADDRESS="127.0.0.1:$AGENT_METRICS_PORT" \
+  SONDE_OTLP_ENDPOINT="http://127.0.0.1:$SONDE_DEMO_OTLP_GRPC_PORT" \
+  run_bg agent "$JAVA_HOME/bin/java" "${AGENT_JAVA_OPTS[@]}" -jar node-agent/target/sonde-node-agent.jar
 
 log "starting demo workloads on $SONDE_HOST_NODE"
 run_bg dnsmasq dnsmasq --keep-in-foreground --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
   --bind-interfaces --listen-address=127.0.0.1 --port="$DNS_PORT" --local=/sonde.test/ \
   --host-record=checkout.demo.sonde.test,127.0.0.1 --pid-file= --user=root
 start_pod checkout-server checkout python3 hack/demo/workload.py server --port "$SERVER_PORT"
-start_pod checkout-client checkout python3 hack/demo/workload.py client --port "$SERVER_PORT" \
-  --closed-port "$CLOSED_PORT" --fail-every 20 --rate 20
-start_pod checkout-resolver checkout python3 hack/demo/workload.py dns --port "$DNS_PORT" --missing-every 10 --rate 5
+start_pod checkout-client checkout true
+start_pod checkout-resolver checkout true
+checkout_traffic 20 10
 start_pod inventory inventory python3 hack/demo/workload.py client --port "$SERVER_PORT" --rate 5
 
 log "waiting for the monitors to be Ready with live health (first window: 15 s)"
@@ -210,6 +275,9 @@ Sonde runs: the operator (log $DEMO/operator.log) and the agent for $SONDE_HOST_
   kubectl describe networkmonitor checkout -n demo  # conditions, health reasons, Events
   kubectl get agentreport $SONDE_HOST_NODE -n sonde-system -o yaml
   curl -s localhost:$OPERATOR_PORT/q/metrics | grep sonde_    # operator metrics
+  curl -s localhost:$AGENT_METRICS_PORT/metrics | grep 'sonde_tcp_connections_total'   # per-pod, Prometheus
+  tail -c 2000 $SONDE_DEMO_OTLP_FILE                  # per-pod OTLP, as the collector received it
+  hack/demo.sh traffic --fail-every 0 --missing-every 0   # no failures: Healthy after a window
   kubectl patch networkmonitor checkout -n demo --type=merge -p '{"spec":{"paused":true}}'
   bpftool link show                                 # the agent's attachments
   hack/demo.sh down                                 # stop everything

@@ -113,6 +113,14 @@ public final class OtelCollector implements AutoCloseable {
      * exporter flushes every 100 ms, so a point received just now may not be here yet: see {@link #awaitDataPoints}.
      */
     public List<DataPoint> dataPoints() {
+        return readDataPoints(output);
+    }
+
+    /**
+     * The data points in a file exporter's JSON-lines output, e.g. the one hack/demo.sh's collector writes; empty
+     * while the file does not exist.
+     */
+    public static List<DataPoint> readDataPoints(Path output) {
         if (!Files.exists(output)) {
             return List.of();
         }
