@@ -4,6 +4,7 @@ import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.ProbeProfile;
 import dev.sonde.operator.OperatorConfig;
 import dev.sonde.operator.ReconcileMetrics;
+import dev.sonde.operator.SondeCsvMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -17,6 +18,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.quarkiverse.operatorsdk.annotations.CSVMetadata;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -27,6 +29,7 @@ import java.util.Set;
  * references can't cross namespaces); the primary is the operator's own Namespace, and every monitor, profile or
  * namespace change maps to it. Deleting a monitor thus rewrites the config without a finalizer.
  */
+@CSVMetadata(bundleName = SondeCsvMetadata.BUNDLE)
 @ControllerConfiguration(name = AgentFleetReconciler.NAME,
         informer = @Informer(genericFilter = OperatorNamespaceFilter.class))
 @Workflow(dependents = {

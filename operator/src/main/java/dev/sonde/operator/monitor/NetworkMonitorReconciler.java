@@ -12,6 +12,7 @@ import dev.sonde.operator.Conditions;
 import dev.sonde.operator.EventRecorder;
 import dev.sonde.operator.OperatorConfig;
 import dev.sonde.operator.ReconcileMetrics;
+import dev.sonde.operator.SondeCsvMetadata;
 import dev.sonde.operator.SondeNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -28,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.Gauge;
+import io.quarkiverse.operatorsdk.annotations.CSVMetadata;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,7 @@ import org.jboss.logging.Logger;
  * selects and the agents' reports, and writes its status. It never writes the monitor's spec, and needs no
  * finalizer: the compiled config is rebuilt by {@code AgentFleetReconciler} from the monitors that exist.
  */
+@CSVMetadata(bundleName = SondeCsvMetadata.BUNDLE)
 @ControllerConfiguration(name = NetworkMonitorReconciler.NAME)
 public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
 

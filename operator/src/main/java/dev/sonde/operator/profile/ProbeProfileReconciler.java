@@ -7,6 +7,7 @@ import dev.sonde.operator.Caches;
 import dev.sonde.operator.Conditions;
 import dev.sonde.operator.EventRecorder;
 import dev.sonde.operator.ReconcileMetrics;
+import dev.sonde.operator.SondeCsvMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -15,12 +16,14 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.quarkiverse.operatorsdk.annotations.CSVMetadata;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
 /** Validates ProbeProfiles and writes their status: Ready, overhead class, probe summary, monitor count. */
+@CSVMetadata(bundleName = SondeCsvMetadata.BUNDLE)
 @ControllerConfiguration(name = ProbeProfileReconciler.NAME)
 public class ProbeProfileReconciler implements Reconciler<ProbeProfile> {
 
