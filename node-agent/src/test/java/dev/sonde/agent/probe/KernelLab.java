@@ -33,6 +33,7 @@ final class KernelLab implements AutoCloseable {
     private final String tag = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     private final Path cgroupRoot;
     private final Path script;
+    private Path rrScript;
     private final List<Path> cgroups = new ArrayList<>();
     private final List<String> netns = new ArrayList<>();
     private final List<Proc> procs = new ArrayList<>();
@@ -41,9 +42,14 @@ final class KernelLab implements AutoCloseable {
         requireRoot();
         cgroupRoot = KernelCapabilities.cgroup2Mount(read(Path.of("/proc/self/mountinfo")))
                 .orElseThrow(() -> new AssertionError("no cgroup2 mount in /proc/self/mountinfo"));
-        try (InputStream in = KernelLab.class.getResourceAsStream("/it/netload.py")) {
-            script = Files.createTempFile("sonde-netload-", ".py");
-            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        script = extract("netload.py");
+    }
+
+    private static Path extract(String resource) {
+        try (InputStream in = KernelLab.class.getResourceAsStream("/it/" + resource)) {
+            Path file = Files.createTempFile("sonde-" + resource.replace(".py", "-"), ".py");
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -108,13 +114,31 @@ final class KernelLab implements AutoCloseable {
 
     /** Starts netload.py (args after the script) as a member of cgroup, inside ns when not null. */
     Proc netload(Path cgroup, String ns, String... args) {
+        return python(cgroup, ns, script, args);
+    }
+
+    /** Starts rrload.py (request/response and connection-churn load) like {@link #netload}. */
+    Proc rrload(Path cgroup, String ns, String... args) {
+        if (rrScript == null) {
+            rrScript = extract("rrload.py");
+        }
+        return python(cgroup, ns, rrScript, args);
+    }
+
+    private Proc python(Path cgroup, String ns, Path file, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("python3", file.toString()));
+        cmd.addAll(Arrays.asList(args));
+        return inCgroup(cgroup, ns, cmd.toArray(String[]::new));
+    }
+
+    /** Starts a command as a member of cgroup, inside ns when not null. */
+    Proc inCgroup(Path cgroup, String ns, String... command) {
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"",
                 cgroup.toString()));
         if (ns != null) {
             cmd.addAll(List.of("ip", "netns", "exec", ns));
         }
-        cmd.addAll(List.of("python3", script.toString()));
-        cmd.addAll(Arrays.asList(args));
+        cmd.addAll(Arrays.asList(command));
         return start(cmd);
     }
 
@@ -228,6 +252,9 @@ final class KernelLab implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(script);
+            if (rrScript != null) {
+                Files.deleteIfExists(rrScript);
+            }
         } catch (IOException ignored) {
             // temp file
         }
@@ -272,20 +299,8 @@ final class KernelLab implements AutoCloseable {
 
         /** Waits for the process to exit 0 and returns the numbers of its last JSON line. */
         Map<String, Long> awaitResult(Duration timeout) {
-            try {
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    throw new AssertionError(command + " did not finish in " + timeout + "\n" + output());
-                }
-                Thread.sleep(50); // let the reader drain
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            if (process.exitValue() != 0) {
-                throw new AssertionError(command + " exited " + process.exitValue() + "\n" + output());
-            }
             String last = "";
-            for (String l : output().split("\n")) {
+            for (String l : awaitOutput(timeout).split("\n")) {
                 if (l.startsWith("{")) {
                     last = l;
                 }
@@ -299,6 +314,23 @@ final class KernelLab implements AutoCloseable {
                 throw new AssertionError("no result from " + command + "\n" + output());
             }
             return out;
+        }
+
+        /** Waits for the process to exit 0 and returns all it printed. */
+        String awaitOutput(Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new AssertionError(command + " did not finish in " + timeout + "\n" + output());
+                }
+                Thread.sleep(50); // let the reader drain
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError(command + " exited " + process.exitValue() + "\n" + output());
+            }
+            return output();
         }
 
         String nextLine(Duration timeout) {
