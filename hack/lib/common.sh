@@ -10,7 +10,8 @@ die() { printf '[sonde] ERROR: %s\n' "$*" >&2; exit 1; }
 # The node agent's JVM options wherever it runs (demo, benchmarks, Dockerfile.agent sets the same):
 # a small fixed heap and the serial collector keep its RSS within the 150 MiB budget (docs/benchmarks.md).
 # shellcheck disable=SC2034 # used by the scripts that source this file
-AGENT_JAVA_OPTS=(-XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxMetaspaceSize=64m -Xss512k -XX:TieredStopAtLevel=1)
+AGENT_JAVA_OPTS=(-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxMetaspaceSize=64m -Xss512k -XX:TieredStopAtLevel=1
+  -XX:TrimNativeHeapInterval=30000)
 
 # Prints a JAVA_HOME with a JDK >= 22 (FFM is final from 22): $JAVA_HOME if it qualifies, else /usr/lib/jvm/*25*.
 find_java_home() {

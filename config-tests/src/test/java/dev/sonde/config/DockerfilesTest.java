@@ -28,4 +28,15 @@ class DockerfilesTest {
                 .toList();
         assertThat(missing).as(dockerfile + " copies neither the module nor its pom.xml").isEmpty();
     }
+
+    @org.junit.jupiter.api.Test
+    void theAgentImageRunsWithTheAgentsJvmOptions() throws Exception {
+        Matcher options = Pattern.compile("AGENT_JAVA_OPTS=\\(([^)]*)\\)")
+                .matcher(Files.readString(RepoFiles.path("hack/lib/common.sh")));
+        assertThat(options.find()).as("AGENT_JAVA_OPTS in hack/lib/common.sh").isTrue();
+        String entrypoint = Files.readString(RepoFiles.path("Dockerfile.agent"));
+        for (String option : options.group(1).trim().split("\\s+")) {
+            assertThat(entrypoint).as("Dockerfile.agent ENTRYPOINT").contains("\"" + option + "\"");
+        }
+    }
 }

@@ -80,12 +80,12 @@ final class AgentReports {
                 }
                 case UNSUPPORTED -> {
                     status.setState(NodeProbeState.UNSUPPORTED);
-                    status.setReason("KernelUnsupported");
+                    status.setReason(state.reason());
                     status.setMessage(state.message());
                 }
                 case FAILED -> {
                     status.setState(NodeProbeState.FAILED);
-                    status.setReason("LoadFailed");
+                    status.setReason(state.reason());
                     status.setMessage(state.message());
                 }
             }

@@ -127,7 +127,8 @@ public final class NodeAgent implements AutoCloseable {
     private final OtlpExporters otlp = new OtlpExporters();
     private final Map<String, Instant> nextExport = new HashMap<>();
     private final long startEpochNanos;
-    private volatile String exposition = "";
+    /** What /metrics serves, rendered only when scraped: nobody may scrape, and the text is large. */
+    private volatile List<MetricData> scrapeable = List.of();
     private volatile Instant lastTick;
     private MetricsEndpoint endpoint;
 
@@ -149,7 +150,8 @@ public final class NodeAgent implements AutoCloseable {
     public void start() {
         if (settings.metricsAddress() != null) {
             try {
-                endpoint = MetricsEndpoint.start(settings.metricsAddress(), () -> exposition, this::healthy);
+                endpoint = MetricsEndpoint.start(settings.metricsAddress(), () -> PrometheusText.write(scrapeable),
+                        this::healthy);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot listen on " + settings.metricsAddress(), e);
             }
@@ -361,8 +363,8 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Adds this interval's counts to the per-pod series, renders the Prometheus exposition, and starts the OTLP
-     * exports of the monitors whose interval has come.
+     * Adds this interval's counts to the per-pod series, keeps what /metrics serves, and starts the OTLP exports of
+     * the monitors whose interval has come.
      */
     private void publishMetrics(AgentConfig current, Map<CgroupId, ProbeCounters> fresh, Instant now) {
         long nowNanos = epochNanos(now);
@@ -423,7 +425,7 @@ public final class NodeAgent implements AutoCloseable {
         scraped.addAll(metrics.agent(new SondeMetrics.AgentStats(startEpochNanos, probes.programs(),
                 probes.mapFullCounts(), entries, capacity, series.size(), series.refused(), otlp.exported(),
                 otlp.dropped()), nowNanos));
-        exposition = PrometheusText.write(scraped);
+        scrapeable = List.copyOf(scraped);
     }
 
     private OtlpExporters.Target otlpTarget(CompiledMonitor monitor) {

@@ -3,7 +3,9 @@ package dev.sonde.agent.pods;
 import dev.sonde.agent.probe.CgroupId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Finds a pod's cgroup directories the way the kubelet lays them out, and their cgroup ids.
@@ -36,6 +37,12 @@ public final class PodCgroupResolver {
 
     /** Containers may nest cgroups of their own (e.g. systemd in a container); deeper ones are ignored. */
     static final int MAX_DEPTH = 4;
+    /**
+     * Prefixes of the interface files in every cgroup directory ({@code cgroup.procs}, {@code memory.max}, ...):
+     * not cgroups, so not even stat'ed. A cgroup directory holds dozens of them and the agent rescans every second.
+     */
+    private static final Set<String> INTERFACE_FILE_PREFIXES = Set.of("cgroup", "cpu", "cpuset", "io", "memory",
+            "pids", "rdma", "hugetlb", "misc");
 
     private final Path cgroupRoot;
     private final List<String> kubeletRoots;
@@ -80,14 +87,37 @@ public final class PodCgroupResolver {
             return PodCgroups.absent(podUid);
         }
         Set<CgroupId> ids = new LinkedHashSet<>();
-        try (Stream<Path> dirs = Files.walk(podDir.get(), MAX_DEPTH)) {
-            dirs.filter(Files::isDirectory).forEach(dir -> idOf(dir).ifPresent(ids::add));
-        } catch (NoSuchFileException | UncheckedIOException e) {
+        try {
+            collect(podDir.get(), MAX_DEPTH, ids);
+        } catch (NoSuchFileException e) {
             // The pod (or a container) went away while we walked: what we saw so far is what there is.
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the cgroups of pod " + podUid + " in " + podDir.get(), e);
         }
         return new PodCgroups(podUid, podDir, Set.copyOf(ids));
+    }
+
+    /** {@code dir}'s id and those of the cgroups below it, {@code depth} levels down. */
+    private static void collect(Path dir, int depth, Set<CgroupId> ids) throws IOException {
+        idOf(dir).ifPresent(ids::add);
+        if (depth == 0) {
+            return;
+        }
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, PodCgroupResolver::mayBeCgroup)) {
+            for (Path child : children) {
+                if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    collect(child, depth - 1, ids);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // a container went away while we walked
+        }
+    }
+
+    static boolean mayBeCgroup(Path entry) {
+        String name = entry.getFileName().toString();
+        int dot = name.indexOf('.');
+        return dot < 0 || !INTERFACE_FILE_PREFIXES.contains(name.substring(0, dot));
     }
 
     private static Optional<CgroupId> idOf(Path dir) {
@@ -135,7 +165,15 @@ public final class PodCgroupResolver {
     }
 
     private static String stripSlashes(String path) {
-        return path.replaceAll("^/+|/+$", "");
+        int start = 0;
+        int end = path.length();
+        while (start < end && path.charAt(start) == '/') {
+            start++;
+        }
+        while (end > start && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return path.substring(start, end);
     }
 
     /** The pod QoS classes, as {@code status.qosClass} names them and as the kubelet names their cgroups. */

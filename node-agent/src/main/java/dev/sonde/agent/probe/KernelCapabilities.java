@@ -64,27 +64,31 @@ public record KernelCapabilities(
     private static ProbeState judge(Probe probe, KernelBtf btf, String btfProblem, Optional<Path> cgroup2, long capEff) {
         boolean sysAdmin = has(capEff, CAP_SYS_ADMIN);
         if (!sysAdmin && !has(capEff, CAP_BPF)) {
-            return ProbeState.unsupported("missing CAP_BPF (or CAP_SYS_ADMIN)");
+            return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING, "missing CAP_BPF (or CAP_SYS_ADMIN)");
         }
         if (btf == null) {
-            return ProbeState.unsupported(btfProblem);
+            return ProbeState.unsupported(ProbeState.BTF_MISSING, btfProblem);
         }
         for (Probe.Hook hook : probe.hooks()) {
             if (hook.isCgroupSkb()) {
                 if (cgroup2.isEmpty()) {
-                    return ProbeState.unsupported("no cgroup2 mount in /proc/self/mountinfo");
+                    return ProbeState.unsupported(ProbeState.CGROUP_V2_MISSING,
+                            "no cgroup2 mount in /proc/self/mountinfo");
                 }
                 if (!sysAdmin && !has(capEff, CAP_NET_ADMIN)) {
-                    return ProbeState.unsupported("missing CAP_NET_ADMIN for cgroup_skb");
+                    return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING,
+                            "missing CAP_NET_ADMIN for cgroup_skb");
                 }
                 continue;
             }
             if (!sysAdmin && !has(capEff, CAP_PERFMON)) {
-                return ProbeState.unsupported("missing CAP_PERFMON for tracepoints");
+                return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING,
+                        "missing CAP_PERFMON for tracepoints");
             }
             // tp_btf programs attach through the btf_trace_<name> typedef, not tracefs (often not mounted)
             if (!btf.hasTracepoint(hook.tracepoint())) {
-                return ProbeState.unsupported("kernel has no tracepoint " + hook.category() + ":" + hook.tracepoint());
+                return ProbeState.unsupported(ProbeState.TRACEPOINT_MISSING,
+                        "kernel has no tracepoint " + hook.category() + ":" + hook.tracepoint());
             }
         }
         return ProbeState.loaded();

@@ -141,7 +141,8 @@ public final class KernelProbes implements AutoCloseable {
                     throw e;
                 }
                 LOG.warn("probe {} failed to load: {}", culprit.contractName(), e.getMessage());
-                states.put(culprit, ProbeState.failed("verifier rejected " + e.program() + ": "
+                states.put(culprit, ProbeState.failed(ProbeState.VERIFIER_REJECTED,
+                        "verifier rejected " + e.program() + ": "
                         + String.join("\n", e.logTail())));
                 if (wanted.isEmpty()) {
                     throw e;
@@ -185,7 +186,7 @@ public final class KernelProbes implements AutoCloseable {
             }
         } catch (BpfException e) {
             attached.forEach(BpfLink::close);
-            states.put(probe, ProbeState.failed("attach: " + e.getMessage()));
+            states.put(probe, ProbeState.failed(ProbeState.ATTACH_FAILED, "attach: " + e.getMessage()));
             throw e;
         }
         links.put(probe, attached);

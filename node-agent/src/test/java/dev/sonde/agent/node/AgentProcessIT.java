@@ -42,6 +42,7 @@ class AgentProcessIT {
     private static KubeletCgroups kubelet;
     private static KubernetesClient podClient;
     private static String podNamespace;
+    private static final List<Process> AGENTS = new java.util.ArrayList<>();
 
     @BeforeAll
     static void requireRoot() {
@@ -50,6 +51,10 @@ class AgentProcessIT {
 
     @AfterAll
     static void cleanUp() throws InterruptedException {
+        // a failed assertion must not leave an agent running (and attached) behind
+        for (Process agent : AGENTS) {
+            agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
         if (kubelet != null) {
             kubelet.close();
         }
@@ -72,7 +77,7 @@ class AgentProcessIT {
         assertThat(sondeLinks()).as("no sonde links before the agent starts").isEmpty();
 
         int metricsPort = LocalNode.freePort();
-        Process first = LocalNode.startAgent(cluster.kubeconfig(), ns, node, metricsPort);
+        Process first = start(cluster, ns, node, metricsPort);
         Set<Integer> firstLinks = awaitLinks(client, ns, node, first);
         assertThat(listeners(first.pid())).as("the agent's only listener: the metrics address it was given")
                 .containsExactly("127.0.0.1:" + metricsPort);
@@ -86,20 +91,27 @@ class AgentProcessIT {
                 Duration.ofNanos(System.nanoTime() - stopping).toMillis());
         assertThat(sondeLinks()).as("links after SIGTERM").isEmpty();
 
-        Process second = LocalNode.startAgent(cluster.kubeconfig(), ns, node, metricsPort);
+        Process second = start(cluster, ns, node, metricsPort);
         Set<Integer> secondLinks = awaitLinks(client, ns, node, second);
         assertThat(secondLinks).hasSameSizeAs(firstLinks);
         second.destroyForcibly(); // SIGKILL: no shutdown hook runs
         assertThat(second.waitFor(10, TimeUnit.SECONDS)).isTrue();
         awaitNoLinks();
 
-        Process third = LocalNode.startAgent(cluster.kubeconfig(), ns, node, metricsPort);
+        Process third = start(cluster, ns, node, metricsPort);
         Set<Integer> thirdLinks = awaitLinks(client, ns, node, third);
         assertThat(sondeLinks()).as("exactly one set of links after a restart").isEqualTo(thirdLinks)
                 .hasSameSizeAs(firstLinks);
         third.destroy();
         assertThat(third.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(sondeLinks()).isEmpty();
+    }
+
+    private static Process start(ControlPlane cluster, TestNamespace ns, String node, int metricsPort)
+            throws java.io.IOException {
+        Process agent = LocalNode.startAgent(cluster.kubeconfig(), ns, node, metricsPort);
+        AGENTS.add(agent);
+        return agent;
     }
 
     /**

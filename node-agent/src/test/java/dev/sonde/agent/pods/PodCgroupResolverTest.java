@@ -64,6 +64,21 @@ class PodCgroupResolverTest {
     }
 
     @Test
+    void skipsInterfaceFilesButNotContainerScopesWithDots(@TempDir Path root) throws IOException {
+        Path pod = Files.createDirectories(root.resolve("kubepods/besteffort/pod" + UID));
+        Path scope = Files.createDirectories(pod.resolve("crio-0123abcd.scope"));
+        Files.createFile(pod.resolve("cgroup.procs"));
+        Files.createDirectories(pod.resolve("memory.pressure")); // never a directory in cgroupfs; proves the skip
+
+        PodCgroups cgroups = new PodCgroupResolver(root, List.of("/")).resolve(UID, QosClass.BEST_EFFORT);
+
+        assertThat(cgroups.ids()).containsExactlyInAnyOrder(CgroupId.of(pod), CgroupId.of(scope));
+        assertThat(PodCgroupResolver.mayBeCgroup(Path.of("cri-containerd-4f.scope"))).isTrue();
+        assertThat(PodCgroupResolver.mayBeCgroup(Path.of("cpu.max"))).isFalse();
+        assertThat(PodCgroupResolver.mayBeCgroup(Path.of("0a1b2c3d"))).isTrue();
+    }
+
+    @Test
     void anAbsentPodHasNoCgroups(@TempDir Path root) {
         PodCgroups pod = new PodCgroupResolver(root, List.of("/")).resolve(UID, QosClass.GUARANTEED);
         assertThat(pod.isPresent()).isFalse();

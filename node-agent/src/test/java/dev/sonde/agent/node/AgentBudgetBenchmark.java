@@ -1,0 +1,269 @@
+package dev.sonde.agent.node;
+
+import dev.sonde.agent.probe.KernelCapabilities;
+import dev.sonde.api.agent.AgentConfig;
+import dev.sonde.api.agent.CompiledExport;
+import dev.sonde.api.agent.CompiledMonitor;
+import dev.sonde.api.agent.CompiledProbe;
+import dev.sonde.api.agent.CompiledSelector;
+import dev.sonde.api.v1alpha1.AgentReport;
+import dev.sonde.api.v1alpha1.OtlpProtocol;
+import dev.sonde.api.v1alpha1.ProbeName;
+import dev.sonde.testsupport.OtelCollector;
+import dev.sonde.testsupport.TestNamespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The agent's budget (issue: RSS ≤ 150 MiB with 100 selected pods, CPU ≤ 2 % of a core at 1,000 new connections/s,
+ * AgentReport writes ≤ 1 per interval), measured on the agent as it ships ({@code java -jar sonde-node-agent.jar})
+ * against the local control plane, once with the agent's JVM options and once with the JVM's defaults, side by
+ * side. Prints a Markdown table; hack/bench.sh puts it into docs/benchmarks.md. Not a test: it asserts nothing.
+ *
+ * <p>System properties: {@code bench.agentJar}, {@code bench.agentJvmOptions} (space-separated),
+ * {@code bench.pods} (100), {@code bench.rate} (connections/s, 1000), {@code bench.seconds} (per phase, 30),
+ * {@code bench.output} (Markdown file). Environment: KUBECONFIG, SONDE_HOST_NODE, SONDE_OTELCOL.
+ */
+public final class AgentBudgetBenchmark {
+
+    private static final long INTERVAL_MILLIS = 15_000;
+    private static final String NAMESPACE = "sonde-bench-agent";
+    private static final String CLIENT = """
+            import socket, sys, time
+            port, rate, secs = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+            n, start = 0, time.monotonic()
+            while time.monotonic() - start < secs:
+                due = int((time.monotonic() - start) * rate)
+                while n < due:
+                    socket.create_connection(('127.0.0.1', port)).close()
+                    n += 1
+                time.sleep(0.001)
+            print(n, flush=True)
+            """;
+    private static final String SERVER = """
+            import socket
+            ls = socket.socket()
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            ls.bind(('127.0.0.1', 0))
+            ls.listen(4096)
+            print('READY %d' % ls.getsockname()[1], flush=True)
+            while True:
+                ls.accept()[0].close()
+            """;
+
+    private AgentBudgetBenchmark() {
+    }
+
+    /** One variant's measurements. */
+    record Result(String variant, double rssSteadyMib, double rssAfterLoadMib, double idleCpuPercent,
+            double loadCpuPercent, long connections, double cpuMsPerThousand, double writesPerInterval,
+            double minWriteGapSeconds, int gcPauses,
+            double gcPauseMaxMs, double gcPauseTotalMs) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pods = Integer.getInteger("bench.pods", 100);
+        int rate = Integer.getInteger("bench.rate", 1000);
+        int seconds = Integer.getInteger("bench.seconds", 30);
+        Path jar = Path.of(System.getProperty("bench.agentJar", "target/sonde-node-agent.jar")).toAbsolutePath();
+        List<String> tuned = Arrays.stream(System.getProperty("bench.agentJvmOptions", "").split("\\s+"))
+                .filter(s -> !s.isBlank()).toList();
+        String node = System.getenv().getOrDefault("SONDE_HOST_NODE", hostname());
+        Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
+        LocalNode.requireRoot(AgentBudgetBenchmark.class);
+
+        List<Result> results = new ArrayList<>();
+        try (KubernetesClient client = new KubernetesClientBuilder().build();
+                OtelCollector collector = OtelCollector.start();
+                KubeletCgroups kubelet = new KubeletCgroups(KernelCapabilities.detect().cgroup2Mount().orElseThrow())) {
+            TestNamespace ns = new TestNamespace(NAMESPACE);
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
+                    .build()).serverSideApply();
+            List<Path> cgroups = new ArrayList<>();
+            for (int i = 0; i < pods; i++) {
+                Pod pod = LocalNode.createPod(client, ns, node, "bench-" + i, "bench");
+                cgroups.add(kubelet.besteffortContainer(pod.getMetadata().getUid()));
+            }
+            List<CompiledProbe> probes = Arrays.stream(ProbeName.values()).map(CompiledProbe::of).toList();
+            LocalNode.writeConfig(client, ns, AgentConfig.of(List.of(new CompiledMonitor(NAMESPACE, "bench",
+                    "uid-bench", 0, "standard", INTERVAL_MILLIS, probes, List.of(NAMESPACE),
+                    new CompiledSelector(Map.of("app", "bench"), List.of()), null,
+                    new CompiledExport(new CompiledExport.Otlp(collector.grpcEndpoint(), OtlpProtocol.GRPC, null),
+                            true)))));
+            Process server = kubelet.runIn(kubelet.besteffortContainer("unselected-server"), "python3", "-c", SERVER);
+            int port = LocalNode.readyPort(server);
+
+            results.add(measure("agent JVM options", tuned, jar, kubeconfig, node, pods, client, kubelet,
+                    cgroups.getFirst(), port, rate, seconds));
+            results.add(measure("JVM defaults", List.of(), jar, kubeconfig, node, pods, client, kubelet,
+                    cgroups.getFirst(), port, rate, seconds));
+        } finally {
+            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+                client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
+                client.namespaces().withName(NAMESPACE).delete();
+            }
+        }
+        String table = table(results, pods, rate, seconds, tuned);
+        System.out.println(table);
+        String output = System.getProperty("bench.output");
+        if (output != null) {
+            Files.createDirectories(Path.of(output).toAbsolutePath().getParent());
+            Files.writeString(Path.of(output), table);
+        }
+    }
+
+    private static Result measure(String variant, List<String> jvmOptions, Path jar, Path kubeconfig, String node,
+            int pods, KubernetesClient client, KubeletCgroups kubelet, Path clientCgroup, int port, int rate,
+            int seconds) throws Exception {
+        Path gcLog = Path.of("target", "bench", "agent-gc-" + variant.replaceAll("\\W+", "-") + ".log")
+                .toAbsolutePath();
+        Files.createDirectories(gcLog.getParent());
+        Files.deleteIfExists(gcLog);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Xlog:gc:file=" + gcLog, "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(gcLog.resolveSibling("agent-" + variant.replaceAll("\\W+", "-") + ".log").toFile());
+        builder.environment().putAll(Map.of("NODE_NAME", node, "SONDE_NAMESPACE", NAMESPACE,
+                "KUBECONFIG", kubeconfig.toString(), "SONDE_METRICS_ADDRESS", "127.0.0.1:" + LocalNode.freePort()));
+        client.resources(AgentReport.class).inNamespace(NAMESPACE).withName(node).delete();
+        Process agent = builder.start();
+        try {
+            LocalNode.awaitReport(client, new TestNamespace(NAMESPACE), node,
+                    r -> !r.getSpec().getMonitors().isEmpty() && r.getSpec().getMonitors().getFirst().getPods() == pods,
+                    "the agent selected all " + pods + " pods");
+            Thread.sleep(4 * INTERVAL_MILLIS); // steady state: a few report and export cycles
+            AtomicInteger writes = new AtomicInteger();
+            List<Long> writeTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+            long measuredFrom = System.nanoTime();
+            try (Watch watch = client.resources(AgentReport.class).inNamespace(NAMESPACE).withName(node)
+                    .watch(new Watcher<>() {
+                        @Override
+                        public void eventReceived(Action action, AgentReport report) {
+                            // a watch opens with the current object as ADDED: not a write
+                            if (action == Action.MODIFIED) {
+                                writes.incrementAndGet();
+                                writeTimes.add(System.nanoTime());
+                            }
+                        }
+
+                        @Override
+                        public void onClose(WatcherException cause) {
+                        }
+                    })) {
+                double rssSteady = rssMib(agent.pid());
+                long idleStart = cpuMillis(agent.pid());
+                Thread.sleep(seconds * 1000L);
+                long idleCpu = cpuMillis(agent.pid()) - idleStart;
+
+                long loadStart = cpuMillis(agent.pid());
+                Process load = kubelet.runIn(clientCgroup, "python3", "-c", CLIENT, String.valueOf(port),
+                        String.valueOf(rate), String.valueOf(seconds));
+                if (!load.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
+                    load.destroyForcibly();
+                    throw new IllegalStateException("load generator did not finish");
+                }
+                long connections = Long.parseLong(new String(load.getInputStream().readAllBytes()).strip());
+                long loadCpu = cpuMillis(agent.pid()) - loadStart;
+                Thread.sleep(INTERVAL_MILLIS); // the load's counts go through one more report
+                double rssAfter = rssMib(agent.pid());
+                double measuredIntervals = (System.nanoTime() - measuredFrom) / 1e6 / INTERVAL_MILLIS;
+                double[] gc = gcPauses(gcLog);
+                return new Result(variant, rssSteady, rssAfter, 100.0 * idleCpu / (seconds * 1000.0),
+                        100.0 * loadCpu / (seconds * 1000.0), connections,
+                        loadCpu / (connections / 1000.0), writes.get() / measuredIntervals,
+                        minGapSeconds(writeTimes), (int) gc[0], gc[1], gc[2]);
+            }
+        } finally {
+            agent.destroy();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The shortest time between two consecutive AgentReport writes: at most one per interval means ≥ 15 s. */
+    private static double minGapSeconds(List<Long> times) {
+        double min = Double.NaN;
+        for (int i = 1; i < times.size(); i++) {
+            double gap = (times.get(i) - times.get(i - 1)) / 1e9;
+            min = Double.isNaN(min) ? gap : Math.min(min, gap);
+        }
+        return min;
+    }
+
+    /** Count, max and total of the GC pauses in a {@code -Xlog:gc} file, in ms. */
+    static double[] gcPauses(Path log) throws IOException {
+        double count = 0;
+        double max = 0;
+        double total = 0;
+        for (String line : Files.readAllLines(log)) {
+            if (line.contains(" Pause ") && line.endsWith("ms")) {
+                double ms = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1, line.length() - 2));
+                count++;
+                max = Math.max(max, ms);
+                total += ms;
+            }
+        }
+        return new double[] {count, max, total};
+    }
+
+    private static double rssMib(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith("VmRSS:"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))).findFirst().orElseThrow() / 1024.0;
+    }
+
+    /** utime + stime of a process, in ms (clock ticks of 10 ms). */
+    private static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    }
+
+    private static String hostname() {
+        try {
+            return new String(new ProcessBuilder("hostname", "-s").start().getInputStream().readAllBytes()).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("set SONDE_HOST_NODE", e);
+        }
+    }
+
+    static String table(List<Result> results, int pods, int rate, int seconds, List<String> tuned) {
+        StringBuilder b = new StringBuilder();
+        b.append("Agent: ").append(pods).append(" selected pods, all seven probes, 15 s interval, OTLP to a local ")
+                .append("Collector and Prometheus on; load: ").append(rate).append(" new connections/s for ")
+                .append(seconds).append(" s from one selected pod. Agent JVM options: `")
+                .append(String.join(" ", tuned)).append("`.\n\n");
+        b.append("| JVM | RSS steady (MiB) | RSS after load (MiB) | CPU idle (% of a core) | CPU at load (% of a core) "
+                + "| connections | CPU ms per 1,000 connections | AgentReport writes per interval | shortest gap "
+                + "between writes (s) | GC pauses (count / max ms / total ms) |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Result r : results) {
+            b.append(String.format("| %s | %.0f | %.0f | %.2f | %.2f | %d | %.1f | %.2f | %.1f | %d / %.1f / %.1f |%n",
+                    r.variant(), r.rssSteadyMib(), r.rssAfterLoadMib(), r.idleCpuPercent(), r.loadCpuPercent(),
+                    r.connections(), r.cpuMsPerThousand(), r.writesPerInterval(), r.minWriteGapSeconds(),
+                    r.gcPauses(), r.gcPauseMaxMs(), r.gcPauseTotalMs()));
+        }
+        if (results.size() == 2) {
+            Result a = results.get(0);
+            Result d = results.get(1);
+            b.append(String.format("%nRatios (agent options / defaults): RSS steady %.2f, CPU at load %.2f.%n",
+                    a.rssSteadyMib() / d.rssSteadyMib(), a.loadCpuPercent() / Math.max(0.01, d.loadCpuPercent())));
+        }
+        return b.toString();
+    }
+}
