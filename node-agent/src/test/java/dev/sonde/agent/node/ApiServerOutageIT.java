@@ -65,16 +65,11 @@ class ApiServerOutageIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) {
+        AutoCloseable stopAgent = agent == null ? null : () -> {
             agent.destroy();
             agent.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (kubelet != null) {
-            kubelet.close();
-        }
+        };
+        LocalNode.closeAll(stopAgent, proxy, kubelet);
         LocalNode.deletePodsNow(podClient, podNamespace);
     }
 

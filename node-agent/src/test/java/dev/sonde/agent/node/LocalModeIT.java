@@ -59,13 +59,8 @@ class LocalModeIT {
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
-        if (agent != null) {
-            agent.close();
-        }
-        if (kubelet != null) {
-            kubelet.close();
-        }
+    static void stop() throws Exception {
+        LocalNode.closeAll(agent, kubelet);
         LocalNode.deletePodsNow(podClient, podNamespace);
     }
 

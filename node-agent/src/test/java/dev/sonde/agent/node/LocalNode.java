@@ -42,6 +42,23 @@ final class LocalNode {
         }
     }
 
+    /** Closes what a test started, in order, skipping what it never got to; the first failure is rethrown. */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        Exception first = null;
+        for (AutoCloseable resource : resources) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     /** No kubelet confirms the end of pods on the host node: delete them at once so their namespace can go. */
     static void deletePodsNow(KubernetesClient client, String namespace) {
         if (client != null) {

@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sonde.agent.metrics.OtlpExporters;
 import dev.sonde.agent.pods.PodCgroupResolver;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.KernelProbes;
@@ -73,16 +72,8 @@ class MetricsExportIT {
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
-        if (agent != null) {
-            agent.close();
-        }
-        if (collector != null) {
-            collector.close();
-        }
-        if (kubelet != null) {
-            kubelet.close();
-        }
+    static void stop() throws Exception {
+        LocalNode.closeAll(agent, collector, kubelet);
         LocalNode.deletePodsNow(podClient, podNamespace);
     }
 
