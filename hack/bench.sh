@@ -41,16 +41,20 @@ esac
 (( EUID == 0 )) || die "the benchmark loads eBPF programs and creates cgroups and network namespaces: run it as root"
 
 # The lock flock(1) holds for our caller is on an inherited descriptor: locking that one again succeeds.
+# BUILD_LOCK_FD names the descriptor, so that long-lived children (the local control plane) can be
+# started without it: whoever holds an inherited copy holds the lock.
+BUILD_LOCK_FD=
 hold_build_lock() {
-  local fd lock_fd
+  local fd
   for fd in "/proc/$$/fd/"*; do
     if [[ "$(readlink "$fd")" == "$BUILD_LOCK" ]] && flock -n "${fd##*/}"; then
+      BUILD_LOCK_FD="${fd##*/}"
       return 0
     fi
   done
-  exec {lock_fd}>>"$BUILD_LOCK"
+  exec {BUILD_LOCK_FD}>>"$BUILD_LOCK"
   log "waiting for the build lock $BUILD_LOCK"
-  flock "$lock_fd"
+  flock "$BUILD_LOCK_FD"
 }
 
 # "steal total" jiffies of all CPUs from /proc/stat (steal: time a hypervisor gave to other guests).
@@ -151,7 +155,8 @@ bench_kernel_probes() {
 bench_agent_budget() {
   local out="$SONDE_ROOT/node-agent/target/bench/agent-budget.md" classpath
   log "agent budget benchmark (tables in $out)"
-  hack/cluster.sh up
+  # the cluster outlives this script: it must not inherit the build lock
+  hack/cluster.sh up {BUILD_LOCK_FD}>&-
   eval "$(hack/cluster.sh env)"
   kubectl apply --server-side -f crds/ >/dev/null
   SONDE_OTELCOL="$(ensure_otelcol)"

@@ -400,6 +400,8 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         nextExport.keySet().retainAll(monitorsByUid.keySet());
+        // before publishing: a series whose pod or monitor went away ends now
+        series.retain(live);
         for (PodSeries.Series s : series.all()) {
             CompiledMonitor monitor = monitorsByUid.get(s.monitor().uid());
             List<MetricData> data = metrics.series(s, nowNanos);
@@ -414,7 +416,6 @@ public final class NodeAgent implements AutoCloseable {
                 }
             }
         }
-        series.retain(live);
         pushes.forEach(otlp::export);
         otlp.retain(targets);
 

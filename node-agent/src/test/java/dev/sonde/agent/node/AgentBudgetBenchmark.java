@@ -36,11 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>System properties: {@code bench.agentJar}, {@code bench.agentJvmOptions} (space-separated),
  * {@code bench.pods} (100), {@code bench.rate} (connections/s, 1000), {@code bench.seconds} (per phase, 30),
- * {@code bench.output} (Markdown file). Environment: KUBECONFIG, SONDE_HOST_NODE, SONDE_OTELCOL.
+ * {@code bench.output} (Markdown file). Environment: KUBECONFIG, SONDE_HOST_NODE, SONDE_OTELCOL. Needs iperf3.
  */
 public final class AgentBudgetBenchmark {
 
     private static final long INTERVAL_MILLIS = 15_000;
+    private static final long BULK_BYTES = 4_000_000_000L;
+    private static final int IPERF_PORT = 15201;
     private static final String NAMESPACE = "sonde-bench-agent";
     private static final String CLIENT = """
             import socket, sys, time
@@ -71,7 +73,7 @@ public final class AgentBudgetBenchmark {
     /** One variant's measurements. */
     record Result(String variant, double rssSteadyMib, double rssAfterLoadMib, double idleCpuPercent,
             double loadCpuPercent, long connections, double cpuMsPerThousand, double writesPerInterval,
-            double minWriteGapSeconds, int gcPauses,
+            double minWriteGapSeconds, double cpuMsPerGigabyte, int gcPauses,
             double gcPauseMaxMs, double gcPauseTotalMs) {
     }
 
@@ -180,14 +182,27 @@ public final class AgentBudgetBenchmark {
                 }
                 long connections = Long.parseLong(new String(load.getInputStream().readAllBytes()).strip());
                 long loadCpu = cpuMillis(agent.pid()) - loadStart;
-                Thread.sleep(INTERVAL_MILLIS); // the load's counts go through one more report
+
+                // bulk: iperf3 from the selected pod to a server in an unselected cgroup, over loopback
+                Process sink = kubelet.runIn(kubelet.besteffortContainer("unselected-sink"), "iperf3", "-s", "-1",
+                        "-p", String.valueOf(IPERF_PORT));
+                Thread.sleep(500);
+                long bulkStart = cpuMillis(agent.pid());
+                Process bulk = kubelet.runIn(clientCgroup, "iperf3", "-c", "127.0.0.1", "-p",
+                        String.valueOf(IPERF_PORT), "-n", BULK_BYTES + "", "-J");
+                if (!bulk.waitFor(300, TimeUnit.SECONDS) || bulk.exitValue() != 0) {
+                    throw new IllegalStateException("iperf3 failed: " + new String(bulk.getInputStream().readAllBytes()));
+                }
+                long bulkCpu = cpuMillis(agent.pid()) - bulkStart;
+                sink.destroy();
+                Thread.sleep(INTERVAL_MILLIS); // the loads' counts go through one more report
                 double rssAfter = rssMib(agent.pid());
                 double measuredIntervals = (System.nanoTime() - measuredFrom) / 1e6 / INTERVAL_MILLIS;
                 double[] gc = gcPauses(gcLog);
                 return new Result(variant, rssSteady, rssAfter, 100.0 * idleCpu / (seconds * 1000.0),
                         100.0 * loadCpu / (seconds * 1000.0), connections,
                         loadCpu / (connections / 1000.0), writes.get() / measuredIntervals,
-                        minGapSeconds(writeTimes), (int) gc[0], gc[1], gc[2]);
+                        minGapSeconds(writeTimes), bulkCpu / (BULK_BYTES / 1e9), (int) gc[0], gc[1], gc[2]);
             }
         } finally {
             agent.destroy();
@@ -246,16 +261,20 @@ public final class AgentBudgetBenchmark {
         StringBuilder b = new StringBuilder();
         b.append("Agent: ").append(pods).append(" selected pods, all seven probes, 15 s interval, OTLP to a local ")
                 .append("Collector and Prometheus on; load: ").append(rate).append(" new connections/s for ")
-                .append(seconds).append(" s from one selected pod. Agent JVM options: `")
+                .append(seconds).append(" s from one selected pod, then 4 GB with iperf3 from the same pod. ")
+                .append("Agent JVM options: `")
                 .append(String.join(" ", tuned)).append("`.\n\n");
         b.append("| JVM | RSS steady (MiB) | RSS after load (MiB) | CPU idle (% of a core) | CPU at load (% of a core) "
-                + "| connections | CPU ms per 1,000 connections | AgentReport writes per interval | shortest gap "
-                + "between writes (s) | GC pauses (count / max ms / total ms) |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + "| connections | CPU ms per 1,000 connections | CPU ms per GB sent (iperf3, 4 GB) "
+                + "| AgentReport writes per interval | shortest gap between writes (s) "
+                + "| GC pauses (count / max ms / total ms) |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
-            b.append(String.format("| %s | %.0f | %.0f | %.2f | %.2f | %d | %.1f | %.2f | %.1f | %d / %.1f / %.1f |%n",
+            b.append(String.format(
+                    "| %s | %.0f | %.0f | %.2f | %.2f | %d | %.1f | %.1f | %.2f | %.1f | %d / %.1f / %.1f |%n",
                     r.variant(), r.rssSteadyMib(), r.rssAfterLoadMib(), r.idleCpuPercent(), r.loadCpuPercent(),
-                    r.connections(), r.cpuMsPerThousand(), r.writesPerInterval(), r.minWriteGapSeconds(),
+                    r.connections(), r.cpuMsPerThousand(), r.cpuMsPerGigabyte(), r.writesPerInterval(),
+                    r.minWriteGapSeconds(),
                     r.gcPauses(), r.gcPauseMaxMs(), r.gcPauseTotalMs()));
         }
         if (results.size() == 2) {

@@ -182,7 +182,22 @@ class MetricsExportIT {
             assertThat(w.getPods()).as("the last valid entry still selects web-1").isEqualTo(1);
         });
         assertThat(LocalNode.sondeLinks()).as("probes stay attached for the last valid entry").isNotEmpty();
+
+        // Fixed again, and web-http gone: its series end, web-grpc's go on counting.
+        writeConfigJson(client, ns, AgentConfig.of(List.of(viaGrpc)).toJson());
+        awaitReport(client, ns, node, r -> r.getSpec().getMonitors().size() == 1
+                && window(r, "web-grpc").map(MonitorWindow::getState).orElse(null) == MonitorWindowState.ACTIVE,
+                "web-grpc Active again, web-http gone");
+        Process again = kubelet.runIn(kubelet.besteffortContainer(UUID.randomUUID().toString()), "python3",
+                netload(), "server", "--conns", "3");
+        assertThat(client(kubelet, webCgroup, readyPort(again), 3)).containsEntry("ok", 3);
+        collector.awaitDataPoints(points -> latest(points, "sonde.tcp.connections", "web-grpc", "active")
+                .filter(p -> p.value() == CONNECTS + 3).isPresent(), Duration.ofSeconds(60));
+        assertThat(scrape(agent.metricsAddress())).filteredOn(s -> s.name().equals("sonde_tcp_connections_total")
+                        && "active".equals(s.labels().get("direction")))
+                .singleElement().extracting(Sample::value).isEqualTo((double) CONNECTS + 3);
         server.destroyForcibly();
+        again.destroyForcibly();
     }
 
     private static CompiledMonitor monitor(TestNamespace ns, String name, int index, CompiledExport.Otlp otlp,
