@@ -5,6 +5,7 @@ import dev.sonde.agent.pods.PodCgroupResolver;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.KernelProbes;
 import dev.sonde.api.v1alpha1.OtlpProtocol;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
@@ -64,7 +65,7 @@ public final class AgentMain {
         List<String> kubeletRoots = Arrays.stream(env.getOrDefault("SONDE_KUBELET_CGROUP_ROOTS", "/").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
 
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
         KernelProbes probes = KernelProbes.load(KernelProbes.Config.defaults(), kernel);
         NodeAgent agent = new NodeAgent(client, probes, kernel, new PodCgroupResolver(cgroupRoot, kubeletRoots),
                 settings, Clock.systemUTC());
@@ -77,6 +78,20 @@ public final class AgentMain {
         }));
         agent.start();
         stopped.await();
+    }
+
+    /**
+     * In-cluster or kubeconfig credentials, with short timeouts and no client-side retries: the agent loop must not
+     * sit in a request while the API server is away (its liveness probe would restart it and the kernel's counts
+     * would go with the process). A report that fails is simply retried at the next interval with its window
+     * extended.
+     */
+    static Config clientConfig() {
+        Config config = Config.autoConfigure(null);
+        config.setConnectionTimeout(5_000);
+        config.setRequestTimeout(10_000);
+        config.setRequestRetryBackoffLimit(0);
+        return config;
     }
 
     /** {@code host:port} or {@code [ipv6]:port}; null for {@code off}. */
