@@ -1,5 +1,6 @@
 package dev.sonde.e2e;
 
+import static dev.sonde.testsupport.Bpftool.sondeLinks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -220,16 +220,5 @@ class DemoFlowIT {
             Thread.sleep(500);
             links = sondeLinks();
         }
-    }
-
-    /** Links of sonde programs, as bpftool sees them. */
-    private static Set<Integer> sondeLinks() throws Exception {
-        JsonNode progs = JSON.readTree(new ProcessBuilder("bpftool", "prog", "show", "-j").start().getInputStream());
-        Set<Integer> sonde = StreamSupport.stream(progs.spliterator(), false)
-                .filter(p -> p.path("name").asText().startsWith("sonde_")).map(p -> p.get("id").asInt())
-                .collect(Collectors.toSet());
-        JsonNode links = JSON.readTree(new ProcessBuilder("bpftool", "link", "show", "-j").start().getInputStream());
-        return StreamSupport.stream(links.spliterator(), false).filter(l -> sonde.contains(l.path("prog_id").asInt()))
-                .map(l -> l.get("id").asInt()).collect(Collectors.toSet());
     }
 }

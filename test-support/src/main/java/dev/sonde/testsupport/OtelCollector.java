@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,8 +72,8 @@ public final class OtelCollector implements AutoCloseable {
     public static OtelCollector start() throws IOException, InterruptedException {
         Path binary = binary();
         Path dir = Files.createTempDirectory("sonde-otelcol-");
-        int grpcPort = freeLoopbackPort();
-        int httpPort = freeLoopbackPort();
+        int grpcPort = LocalPorts.freeLoopbackPort();
+        int httpPort = LocalPorts.freeLoopbackPort();
         Path output = dir.resolve("metrics.jsonl");
         Path config = Files.writeString(dir.resolve("config.yaml"), config(grpcPort, httpPort, output));
         Path log = dir.resolve("otelcol.log");
@@ -188,12 +187,6 @@ public final class OtelCollector implements AutoCloseable {
                     + "ensure_otelcol from hack/lib/common.sh (hack/test.sh does)");
         }
         return binary;
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Metrics only; the collector's own telemetry is off, so it listens on nothing but the two OTLP ports. */

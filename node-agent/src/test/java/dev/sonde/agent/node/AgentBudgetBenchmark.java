@@ -9,6 +9,7 @@ import dev.sonde.api.agent.CompiledSelector;
 import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.OtlpProtocol;
 import dev.sonde.api.v1alpha1.ProbeName;
+import dev.sonde.testsupport.LocalPorts;
 import dev.sonde.testsupport.OtelCollector;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -142,7 +143,7 @@ public final class AgentBudgetBenchmark {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(gcLog.resolveSibling("agent-" + variant.replaceAll("\\W+", "-") + ".log").toFile());
         builder.environment().putAll(Map.of("NODE_NAME", node, "SONDE_NAMESPACE", NAMESPACE,
-                "KUBECONFIG", kubeconfig.toString(), "SONDE_METRICS_ADDRESS", "127.0.0.1:" + LocalNode.freePort()));
+                "KUBECONFIG", kubeconfig.toString(), "SONDE_METRICS_ADDRESS", "127.0.0.1:" + LocalPorts.freeLoopbackPort()));
         client.resources(AgentReport.class).inNamespace(NAMESPACE).withName(node).delete();
         Process agent = builder.start();
         try {

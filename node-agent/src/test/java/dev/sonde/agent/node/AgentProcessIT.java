@@ -2,8 +2,8 @@ package dev.sonde.agent.node;
 
 import static dev.sonde.agent.node.LocalNode.awaitReport;
 import static dev.sonde.agent.node.LocalNode.createPod;
-import static dev.sonde.agent.node.LocalNode.sondeLinks;
 import static dev.sonde.agent.node.LocalNode.writeConfig;
+import static dev.sonde.testsupport.Bpftool.sondeLinks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -16,6 +16,7 @@ import dev.sonde.api.v1alpha1.NodeProbeState;
 import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
+import dev.sonde.testsupport.LocalPorts;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -76,7 +77,7 @@ class AgentProcessIT {
                 null, null, null, null))));
         assertThat(sondeLinks()).as("no sonde links before the agent starts").isEmpty();
 
-        int metricsPort = LocalNode.freePort();
+        int metricsPort = LocalPorts.freeLoopbackPort();
         Process first = start(cluster, ns, node, metricsPort);
         Set<Integer> firstLinks = awaitLinks(client, ns, node, first);
         assertThat(listeners(first.pid())).as("the agent's only listener: the metrics address it was given")

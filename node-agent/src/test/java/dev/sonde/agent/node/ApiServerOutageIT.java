@@ -18,6 +18,7 @@ import dev.sonde.api.v1alpha1.MonitorWindow;
 import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
+import dev.sonde.testsupport.LocalPorts;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -95,7 +96,7 @@ class ApiServerOutageIT {
         proxy = new TcpProxy(new InetSocketAddress(server.group(1), Integer.parseInt(server.group(2))));
         Path proxied = Files.createTempFile("sonde-outage", ".kubeconfig");
         Files.writeString(proxied, server.replaceFirst("server: https://$1:" + proxy.port()));
-        int metricsPort = LocalNode.freePort();
+        int metricsPort = LocalPorts.freeLoopbackPort();
         agent = LocalNode.startAgent(proxied, ns, node, metricsPort);
         awaitReport(client, ns, node, report -> !report.getSpec().getMonitors().isEmpty()
                 && report.getSpec().getMonitors().getFirst().getPods() == 1, "web-1 selected");

@@ -6,8 +6,8 @@ import static dev.sonde.agent.node.LocalNode.client;
 import static dev.sonde.agent.node.LocalNode.createPod;
 import static dev.sonde.agent.node.LocalNode.netload;
 import static dev.sonde.agent.node.LocalNode.readyPort;
-import static dev.sonde.agent.node.LocalNode.sondeLinks;
 import static dev.sonde.agent.node.LocalNode.writeConfig;
+import static dev.sonde.testsupport.Bpftool.sondeLinks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.agent.pods.PodCgroupResolver;

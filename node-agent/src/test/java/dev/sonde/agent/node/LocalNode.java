@@ -13,17 +13,12 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 
 /** What the local-mode ITs do to the host node: its pods, the compiled config, and what bpftool and reports say. */
 final class LocalNode {
@@ -101,19 +96,6 @@ final class LocalNode {
                 .build()).serverSideApply();
     }
 
-    /** Links of sonde programs, as bpftool sees them: ground truth from the kernel. */
-    static Set<Integer> sondeLinks() throws Exception {
-        Process prog = new ProcessBuilder("bpftool", "prog", "show", "-j").start();
-        JsonNode progs = JSON.readTree(prog.getInputStream());
-        Set<Integer> sondeProgs = StreamSupport.stream(progs.spliterator(), false)
-                .filter(p -> p.path("name").asText().startsWith("sonde_"))
-                .map(p -> p.get("id").asInt()).collect(Collectors.toSet());
-        Process link = new ProcessBuilder("bpftool", "link", "show", "-j").start();
-        JsonNode links = JSON.readTree(link.getInputStream());
-        return StreamSupport.stream(links.spliterator(), false)
-                .filter(l -> sondeProgs.contains(l.path("prog_id").asInt()))
-                .map(l -> l.get("id").asInt()).collect(Collectors.toSet());
-    }
 
     static void sleep(long millis) {
         try {
@@ -162,12 +144,6 @@ final class LocalNode {
         builder.environment().put("SONDE_METRICS_ADDRESS", "127.0.0.1:" + metricsPort);
         System.out.println("agent log: " + log);
         return builder.start();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     static String netload() {

@@ -24,6 +24,7 @@ import dev.sonde.api.v1alpha1.MonitorWindow;
 import dev.sonde.api.v1alpha1.MonitorWindowState;
 import dev.sonde.api.v1alpha1.OtlpProtocol;
 import dev.sonde.api.v1alpha1.ProbeName;
+import dev.sonde.testsupport.Bpftool;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
 import dev.sonde.testsupport.OtelCollector;
@@ -181,7 +182,7 @@ class MetricsExportIT {
             assertThat(w.getReason()).isEqualTo(ConfigReader.INVALID_EXPORT);
             assertThat(w.getPods()).as("the last valid entry still selects web-1").isEqualTo(1);
         });
-        assertThat(LocalNode.sondeLinks()).as("probes stay attached for the last valid entry").isNotEmpty();
+        assertThat(Bpftool.sondeLinks()).as("probes stay attached for the last valid entry").isNotEmpty();
 
         // Fixed again, and web-http gone: its series end, web-grpc's go on counting.
         writeConfigJson(client, ns, AgentConfig.of(List.of(viaGrpc)).toJson());
