@@ -309,8 +309,9 @@ public final class NodeAgent implements AutoCloseable {
 
         AgentConfig current = config;
         Map<String, ConfigReader.Rejected> failed = rejected;
+        Map<String, Long> mapFull = probes.mapFullCounts();
         try {
-            publishMetrics(current, fresh, now);
+            publishMetrics(current, fresh, mapFull, now);
         } catch (RuntimeException e) {
             // Metrics must never cost the report (or the other way round).
             LOG.error("publishing metrics failed; the report goes out regardless", e);
@@ -335,9 +336,9 @@ public final class NodeAgent implements AutoCloseable {
                         problem.uid().isEmpty() ? null : problem.uid(), 0, Set.of(), Map.of()), problem));
             }
         });
-        long mapFull = probes.mapFullCounts().values().stream().mapToLong(Long::longValue).sum();
         AgentReport report = AgentReports.build(settings.namespace(), settings.nodeName(), settings.agentVersion(),
-                current.hash(), kernel, probes.states(), windowStart, now, windows, mapFull);
+                current.hash(), kernel, probes.states(), windowStart, now, windows,
+                mapFull.values().stream().mapToLong(Long::longValue).sum());
         nextReport = now.plus(interval(current));
         try {
             client.resource(report).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
@@ -366,7 +367,8 @@ public final class NodeAgent implements AutoCloseable {
      * Adds this interval's counts to the per-pod series, keeps what /metrics serves, and starts the OTLP exports of
      * the monitors whose interval has come.
      */
-    private void publishMetrics(AgentConfig current, Map<CgroupId, ProbeCounters> fresh, Instant now) {
+    private void publishMetrics(AgentConfig current, Map<CgroupId, ProbeCounters> fresh, Map<String, Long> mapFull,
+            Instant now) {
         long nowNanos = epochNanos(now);
         Set<PodSeries.Key> live = new HashSet<>();
         Map<String, CompiledMonitor> monitorsByUid = new HashMap<>();
@@ -404,16 +406,20 @@ public final class NodeAgent implements AutoCloseable {
         series.retain(live);
         for (PodSeries.Series s : series.all()) {
             CompiledMonitor monitor = monitorsByUid.get(s.monitor().uid());
+            OtlpExporters.Target target = otlpTarget(monitor);
+            if (target != null) {
+                targets.add(target);
+            }
+            boolean push = target != null && due.contains(monitor.uid());
+            if (!push && !monitor.export().prometheus()) {
+                continue; // nobody reads this series' points this interval
+            }
             List<MetricData> data = metrics.series(s, nowNanos);
             if (monitor.export().prometheus()) {
                 scraped.addAll(data);
             }
-            OtlpExporters.Target target = otlpTarget(monitor);
-            if (target != null) {
-                targets.add(target);
-                if (due.contains(monitor.uid())) {
-                    pushes.computeIfAbsent(target, t -> new ArrayList<>()).addAll(data);
-                }
+            if (push) {
+                pushes.computeIfAbsent(target, t -> new ArrayList<>()).addAll(data);
             }
         }
         pushes.forEach(otlp::export);
@@ -424,7 +430,7 @@ public final class NodeAgent implements AutoCloseable {
         Map<String, Integer> entries = Map.of("selected_cgroups", probes.selection().size(),
                 "metrics", probes.metricEntries());
         scraped.addAll(metrics.agent(new SondeMetrics.AgentStats(startEpochNanos, probes.programs(),
-                probes.mapFullCounts(), entries, capacity, series.size(), series.refused(), otlp.exported(),
+                mapFull, entries, capacity, series.size(), series.refused(), otlp.exported(),
                 otlp.dropped()), nowNanos));
         scrapeable = List.copyOf(scraped);
     }
