@@ -6,7 +6,7 @@
 #include "maps.h"
 
 /* Knobs, set by the agent before load (.rodata). */
-volatile const __u16 dns_port = 53;       /* UDP port treated as DNS */
+volatile const __u64 rtt_sample_period_ns = 1000000000; /* an open connection's RTT: one sample per period */
 volatile const __u8 node_level_events = 1; /* count socket-less drops/resets under cgroup 0 */
 
 #define TCP_STATE_ESTABLISHED 1

@@ -52,6 +52,26 @@ struct {
 	__type(value, __u64);
 } dns_pending SEC(".maps");
 
+/*
+ * key: struct dns_port_key, value: unused (1). Entries exist for each selected cgroup and each DNS port of the
+ * monitors that select it with the dns probe (written by the agent only): the dns programs' one lookup both
+ * selects the cgroup and matches the port.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct dns_port_key);
+	__type(value, __u8);
+} dns_ports SEC(".maps");
+
+/* socket storage: ktime ns of the socket's last open-connection RTT sample (tcpRtt); freed with the socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} rtt_last_sample SEC(".maps");
+
 /* key: enum sonde_map_index, value: inserts that failed because the map was full, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Structs and constants that user space reads. The layout is mirrored in
- * node-agent dev.sonde.agent.bpf.BpfAbi and checked by BpfAbiTest against the
+ * node-agent dev.sonde.agent.probe.KernelAbi and checked by KernelAbiTest against the
  * BTF of the built object: change both together.
  */
 #ifndef SONDE_H
@@ -31,7 +31,8 @@ enum sonde_map_index {
 	SONDE_MAP_METRICS = 0,
 	SONDE_MAP_CONNECT_START = 1,
 	SONDE_MAP_DNS_PENDING = 2,
-	SONDE_MAP_COUNT = 3,
+	SONDE_MAP_RTT_LAST_SAMPLE = 3,
+	SONDE_MAP_COUNT = 4,
 };
 
 /* Histogram buckets: bucket 0 holds 0, bucket i holds [2^(i-1), 2^i) microseconds. */
@@ -64,12 +65,20 @@ struct traffic_value {
 	__u64 tx_app_bytes; /* bytes the application sent */
 	__u64 rx_app_calls;
 	__u64 rx_app_bytes;
+	__u64 tcp_segs_out; /* TCP segments sent, retransmissions included (tcpRetransmits) */
 };
 
 struct dns_key {
 	__u64 cgroup_id;
 	__u16 id;         /* DNS transaction id, network order */
 	__u16 local_port; /* client port, network order */
+	__u32 pad;
+};
+
+/* dns_ports key: a selected cgroup and a server port (host order) whose UDP traffic is parsed as DNS. */
+struct dns_port_key {
+	__u64 cgroup_id;
+	__u32 port;
 	__u32 pad;
 };
 

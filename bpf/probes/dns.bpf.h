@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * dns: UDP DNS on dns_port. Egress queries are remembered by (cgroup, id, client port);
+ * dns: UDP DNS on the ports in dns_ports (per selected cgroup, set by the agent). Egress queries are remembered by (cgroup, id, client port);
  * ingress responses count by rcode and close the latency measurement. Queries that never
  * get an answer are expired and counted as unanswered by the agent. DNS over TCP is not parsed.
  */
@@ -48,16 +48,24 @@ static __always_inline bool parse_dns(struct __sk_buff *skb, struct dns_view *v)
 	return true;
 }
 
+/* the cgroup is selected and one of its monitors parses this server port (network order) as DNS */
+static __always_inline bool is_dns_port(__u64 cgroup_id, __u16 port_be)
+{
+	struct dns_port_key key = { .cgroup_id = cgroup_id, .port = bpf_ntohs(port_be) };
+
+	return bpf_map_lookup_elem(&dns_ports, &key) != NULL;
+}
+
 SEC("cgroup_skb/egress")
 int sonde_dns_tx(struct __sk_buff *skb)
 {
 	struct dns_view v;
 
-	if (!parse_dns(skb, &v) || v.dport != bpf_htons(dns_port) || (v.flags & 0x8000))
+	if (!parse_dns(skb, &v) || (v.flags & 0x8000))
 		return 1;
 	__u64 cg = bpf_skb_cgroup_id(skb);
 
-	if (!is_selected(cg))
+	if (!is_dns_port(cg, v.dport))
 		return 1;
 	struct dns_key key = { .cgroup_id = cg, .id = v.id, .local_port = v.sport };
 	__u64 now = bpf_ktime_get_ns();
@@ -76,11 +84,11 @@ int sonde_dns_rx(struct __sk_buff *skb)
 {
 	struct dns_view v;
 
-	if (!parse_dns(skb, &v) || v.sport != bpf_htons(dns_port) || !(v.flags & 0x8000))
+	if (!parse_dns(skb, &v) || !(v.flags & 0x8000))
 		return 1;
 	__u64 cg = bpf_skb_cgroup_id(skb);
 
-	if (!is_selected(cg))
+	if (!is_dns_port(cg, v.sport))
 		return 1;
 	struct dns_key key = { .cgroup_id = cg, .id = v.id, .local_port = v.dport };
 	__u64 *sent = bpf_map_lookup_elem(&dns_pending, &key);

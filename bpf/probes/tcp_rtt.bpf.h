@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * tcpRtt: smoothed RTT, sampled once per connection when it leaves ESTABLISHED.
- * No per-packet hook (tcp:tcp_probe fires per received segment), so the cost is
- * per connection; long-lived connections report when they close.
+ * tcpRtt: the kernel's smoothed RTT of selected connections, sampled
+ *  - while a connection is open: at a received segment (tcp:tcp_probe), at most once per
+ *    rtt_sample_period_ns per socket (the last sample's time lives in socket storage), so
+ *    long-lived connections report in every window;
+ *  - when it leaves ESTABLISHED, unless it was sampled within the last period: every connection
+ *    gives at least one sample, and one per period it stays open.
+ * tcp_probe fires per received segment; unselected sockets pay the selection lookup only.
  */
+
+/* srtt_us holds 8 * smoothed RTT in microseconds */
+static __always_inline __u32 srtt_micros(const struct sock *sk)
+{
+	return BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3; /* cast: probe_read */
+}
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(sonde_tcp_rtt, const struct sock *sk, int oldstate, int newstate)
@@ -16,8 +26,11 @@ int BPF_PROG(sonde_tcp_rtt, const struct sock *sk, int oldstate, int newstate)
 
 	if (!is_selected(cg))
 		return 0;
-	/* srtt_us holds 8 * smoothed RTT in microseconds */
-	__u32 srtt = BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3; /* cast: probe_read */
+	__u64 *last = bpf_sk_storage_get(&rtt_last_sample, (struct sock *)sk, 0, 0);
+
+	if (last && bpf_ktime_get_ns() - *last < rtt_sample_period_ns)
+		return 0;
+	__u32 srtt = srtt_micros(sk);
 
 #ifdef SONDE_TEST_VERIFIER_REJECT
 	/* only in a test build (VerifierRejectionIT): an invalid load the verifier must refuse */
@@ -25,5 +38,32 @@ int BPF_PROG(sonde_tcp_rtt, const struct sock *sk, int oldstate, int newstate)
 #endif
 	if (srtt)
 		add_histogram(cg, SONDE_TCP_RTT, srtt);
+	return 0;
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(sonde_tcp_rtt_open, struct sock *sk, const struct sk_buff *skb)
+{
+	if (!sk)
+		return 0;
+	__u64 cg = sk_cgroup_id(sk);
+
+	if (!is_selected(cg))
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 *last = bpf_sk_storage_get(&rtt_last_sample, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+
+	if (!last) {
+		note_map_full(SONDE_MAP_RTT_LAST_SAMPLE);
+		return 0;
+	}
+	if (*last && now - *last < rtt_sample_period_ns)
+		return 0;
+	__u32 srtt = srtt_micros(sk);
+
+	if (srtt) {
+		*last = now;
+		add_histogram(cg, SONDE_TCP_RTT, srtt);
+	}
 	return 0;
 }

@@ -107,6 +107,52 @@ def dns(a):
         s.close()
     out(rcodes=rcodes, unanswered=unanswered)
 
+def echo(a):
+    """Echoes every connection's bytes back until --conns connections have closed."""
+    import selectors
+    ls = socket.socket(socket.AF_INET)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((a.host, a.port))
+    ls.listen(512)
+    print("READY %d" % ls.getsockname()[1], flush=True)
+    sel = selectors.DefaultSelector()
+    sel.register(ls, selectors.EVENT_READ)
+    closed = echoed = 0
+    while closed < a.conns:
+        for key, _ in sel.select():
+            if key.fileobj is ls:
+                c, _ = ls.accept()
+                sel.register(c, selectors.EVENT_READ)
+                continue
+            b = key.fileobj.recv(1 << 16)
+            if not b:
+                sel.unregister(key.fileobj)
+                key.fileobj.close()
+                closed += 1
+            else:
+                key.fileobj.sendall(b)
+                echoed += len(b)
+    out(conns=closed, echoed=echoed)
+
+def hold(a):
+    """Holds --conns connections open for --seconds, each sending 100 bytes and reading the echo every 100 ms."""
+    import time
+    socks = [socket.create_connection((a.host, a.port)) for _ in range(a.conns)]
+    print("READY %d" % len(socks), flush=True)
+    end = time.monotonic() + a.seconds
+    rounds = 0
+    while time.monotonic() < end:
+        for s in socks:
+            s.sendall(b'h' * 100)
+            got = 0
+            while got < 100:
+                got += len(s.recv(100 - got))
+        rounds += 1
+        time.sleep(0.1)
+    for s in socks:
+        s.close()
+    out(conns=len(socks), rounds=rounds)
+
 p = argparse.ArgumentParser()
 p.add_argument('mode')
 p.add_argument('--host', default='127.0.0.1')
@@ -119,5 +165,6 @@ p.add_argument('--verbose', action='store_true')
 p.add_argument('--count', type=int, default=1)
 p.add_argument('--names', default='')
 p.add_argument('--timeout', type=float, default=2.0)
+p.add_argument('--seconds', type=float, default=1.0)
 a = p.parse_args()
-{'server': serve, 'client': client, 'udp': udp, 'dns': dns}[a.mode](a)
+{'server': serve, 'client': client, 'udp': udp, 'dns': dns, 'echo': echo, 'hold': hold}[a.mode](a)

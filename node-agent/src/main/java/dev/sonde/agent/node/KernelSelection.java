@@ -9,16 +9,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What the kernel should hold (or holds): the selected cgroups with their monitor bitmasks, and the probes
- * attached.
+ * What the kernel should hold (or holds): the selected cgroups with their monitor bitmasks and DNS ports, and the
+ * probes attached.
+ *
+ * @param dnsPorts per selected cgroup, the server ports its monitors' dns probes parse; absent: none
  */
-record KernelSelection(Map<CgroupId, Long> cgroups, Set<Probe> probes) {
+record KernelSelection(Map<CgroupId, Long> cgroups, Map<CgroupId, Set<Integer>> dnsPorts, Set<Probe> probes) {
 
-    static final KernelSelection NOTHING = new KernelSelection(Map.of(), Set.of());
+    static final KernelSelection NOTHING = new KernelSelection(Map.of(), Map.of(), Set.of());
 
     KernelSelection {
         cgroups = Map.copyOf(cgroups);
+        dnsPorts = Map.copyOf(dnsPorts);
         probes = probes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(probes));
+    }
+
+    KernelSelection withProbes(Set<Probe> attached) {
+        return new KernelSelection(cgroups, dnsPorts, attached);
     }
 
     /** The changes that take the kernel from this selection to {@code desired}. */
@@ -31,22 +38,32 @@ record KernelSelection(Map<CgroupId, Long> cgroups, Set<Probe> probes) {
         });
         Set<CgroupId> unselect = new HashSet<>(cgroups.keySet());
         unselect.removeAll(desired.cgroups.keySet());
+        Map<CgroupId, Set<Integer>> ports = new HashMap<>();
+        desired.cgroups.keySet().forEach(cgroup -> {
+            Set<Integer> want = desired.dnsPorts.getOrDefault(cgroup, Set.of());
+            if (!want.equals(dnsPorts.getOrDefault(cgroup, Set.of()))) {
+                ports.put(cgroup, want);
+            }
+        });
         Set<Probe> attach = EnumSet.noneOf(Probe.class);
         attach.addAll(desired.probes);
         attach.removeAll(probes);
         Set<Probe> detach = EnumSet.noneOf(Probe.class);
         detach.addAll(probes);
         detach.removeAll(desired.probes);
-        return new Change(select, unselect, attach, detach);
+        return new Change(select, unselect, ports, attach, detach);
     }
 
     /**
      * @param select cgroups to select or whose mask changed
-     * @param unselect cgroups no monitor selects any more
+     * @param unselect cgroups no monitor selects any more (their DNS ports go with them)
+     * @param dnsPorts selected cgroups whose DNS ports changed, with the new ports (possibly none)
      */
-    record Change(Map<CgroupId, Long> select, Set<CgroupId> unselect, Set<Probe> attach, Set<Probe> detach) {
+    record Change(Map<CgroupId, Long> select, Set<CgroupId> unselect, Map<CgroupId, Set<Integer>> dnsPorts,
+            Set<Probe> attach, Set<Probe> detach) {
         boolean isEmpty() {
-            return select.isEmpty() && unselect.isEmpty() && attach.isEmpty() && detach.isEmpty();
+            return select.isEmpty() && unselect.isEmpty() && dnsPorts.isEmpty() && attach.isEmpty()
+                    && detach.isEmpty();
         }
     }
 }

@@ -251,24 +251,29 @@ public final class NodeAgent implements AutoCloseable {
         nodePods.forEach(pod -> byUid.put(pod.uid(), pod));
         Map<String, Set<CgroupId>> cgroupsByPod = new HashMap<>();
         Map<CgroupId, Long> masks = new HashMap<>();
+        Map<CgroupId, Set<Integer>> dnsPorts = new HashMap<>();
         selection.masks().forEach((uid, mask) -> {
             PodCgroups cgroups = resolver.resolve(uid, byUid.get(uid).qos());
             cgroupsByPod.put(uid, cgroups.ids());
             cgroups.ids().forEach(id -> masks.merge(id, mask, (a, b) -> a | b));
+            Set<Integer> ports = dnsPortsWithinBound(uid, selection.dnsPorts().getOrDefault(uid, Set.of()));
+            if (!ports.isEmpty()) {
+                cgroups.ids().forEach(id -> dnsPorts.put(id, ports));
+            }
         });
         Set<Probe> wanted = EnumSet.noneOf(Probe.class);
         selection.neededProbes().stream().map(AgentReports::probe)
                 .filter(probe -> probes.state(probe).usable())
                 .forEach(wanted::add);
 
-        KernelSelection desired = new KernelSelection(masks, wanted);
+        KernelSelection desired = new KernelSelection(masks, dnsPorts, wanted);
         KernelSelection.Change change = applied.changeTo(desired);
         if (!change.isEmpty()) {
             apply(change);
             LOG.info("selection: {} cgroups of {} pods; probes {}", masks.size(), selection.masks().size(),
                     probes.attached());
         }
-        applied = new KernelSelection(masks, probes.attached());
+        applied = desired.withProbes(probes.attached());
 
         Map<Integer, Map<String, Set<CgroupId>>> byMonitor = new HashMap<>();
         selection.podsByMonitor().forEach((index, uids) -> {
@@ -278,6 +283,17 @@ public final class NodeAgent implements AutoCloseable {
         });
         selectedByMonitor = byMonitor;
         podsByUid = byUid;
+    }
+
+    /** The kernel holds a bounded number of DNS ports per cgroup: beyond it, the lowest ports, and a warning. */
+    private static Set<Integer> dnsPortsWithinBound(String podUid, Set<Integer> ports) {
+        int max = KernelProbes.Config.MAX_DNS_PORTS_PER_CGROUP;
+        if (ports.size() <= max) {
+            return ports;
+        }
+        Set<Integer> kept = Set.copyOf(ports.stream().sorted().limit(max).toList());
+        LOG.warn("pod {}: its monitors ask for {} DNS ports {}; parsing only {}", podUid, ports.size(), ports, kept);
+        return kept;
     }
 
     private void apply(KernelSelection.Change change) {
@@ -290,6 +306,7 @@ public final class NodeAgent implements AutoCloseable {
             reportNow = true;
         });
         change.select().forEach(probes::select);
+        change.dnsPorts().forEach(probes::selectDnsPorts);
         change.unselect().forEach(cgroup -> {
             probes.unselect(cgroup);
             toForget.add(cgroup); // read once more at the next report, then dropped

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which monitors select which pods on this node: the pure part of the agent's selection.
@@ -19,17 +20,20 @@ import java.util.Set;
  * @param masks pod UID to the bitmask of the monitors that select it; pods no monitor selects are absent
  * @param podsByMonitor monitor index to the UIDs of the pods it selects on this node
  * @param neededProbes probes at least one selected pod needs: what must be attached on this node
+ * @param dnsPorts pod UID to the DNS server ports of the monitors that select it with the dns probe (their union);
+ *     pods no such monitor selects are absent
  */
 public record MonitorSelection(Map<String, Long> masks, Map<Integer, List<String>> podsByMonitor,
-        Set<ProbeName> neededProbes) {
+        Set<ProbeName> neededProbes, Map<String, Set<Integer>> dnsPorts) {
 
-    public static final MonitorSelection EMPTY = new MonitorSelection(Map.of(), Map.of(), Set.of());
+    public static final MonitorSelection EMPTY = new MonitorSelection(Map.of(), Map.of(), Set.of(), Map.of());
 
     public static MonitorSelection compute(Collection<CompiledMonitor> monitors, Map<String, String> nodeLabels,
             Collection<NodePod> pods) {
         Map<String, Long> masks = new HashMap<>();
         Map<Integer, List<String>> podsByMonitor = new HashMap<>();
         Set<ProbeName> needed = EnumSet.noneOf(ProbeName.class);
+        Map<String, Set<Integer>> dnsPorts = new HashMap<>();
         for (CompiledMonitor monitor : monitors) {
             if (!monitor.nodeSelector().matches(nodeLabels)) {
                 continue;
@@ -47,8 +51,12 @@ public record MonitorSelection(Map<String, Long> masks, Map<Integer, List<String
             podsByMonitor.put(monitor.index(), selected);
             selected.forEach(uid -> masks.merge(uid, monitor.bit(), (a, b) -> a | b));
             monitor.probes().stream().map(CompiledProbe::name).forEach(needed::add);
+            monitor.probes().stream().filter(p -> p.name() == ProbeName.DNS).forEach(dns -> selected.forEach(uid ->
+                    dnsPorts.computeIfAbsent(uid, u -> new TreeSet<>()).addAll(dns.dnsPorts())));
         }
+        Map<String, Set<Integer>> ports = new HashMap<>();
+        dnsPorts.forEach((uid, set) -> ports.put(uid, Set.copyOf(set)));
         return new MonitorSelection(Map.copyOf(masks), Map.copyOf(podsByMonitor),
-                needed.isEmpty() ? Set.of() : Set.copyOf(needed));
+                needed.isEmpty() ? Set.of() : Set.copyOf(needed), Map.copyOf(ports));
     }
 }

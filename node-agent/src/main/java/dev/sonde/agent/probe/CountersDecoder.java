@@ -35,6 +35,7 @@ final class CountersDecoder {
         a.rxWireBytes += t[KernelAbi.TRAFFIC_RX_BYTES];
         a.txBytes += t[KernelAbi.TRAFFIC_TX_APP_BYTES];
         a.rxBytes += t[KernelAbi.TRAFFIC_RX_APP_BYTES];
+        a.tcpSegmentsSent += t[KernelAbi.TRAFFIC_TCP_SEGS_OUT];
     }
 
     /** Sums a per-CPU struct traffic_value. */
@@ -60,6 +61,7 @@ final class CountersDecoder {
 
     private static final class Acc {
         long activeOpens, passiveOpens, closes, connectFailures, retransmitSegments, resetsSent, resetsReceived;
+        long tcpSegmentsSent;
         long txBytes, txPackets, rxBytes, rxPackets, txWireBytes, rxWireBytes, dnsQueries, dnsUnanswered;
         final long[] connectLatency = new long[KernelAbi.HIST_BUCKETS];
         final long[] rtt = new long[KernelAbi.HIST_BUCKETS];
@@ -93,7 +95,7 @@ final class CountersDecoder {
 
         ProbeCounters build() {
             return new ProbeCounters(activeOpens, passiveOpens, closes, connectFailures,
-                    new Log2Histogram(connectLatency, connectLatencySum), retransmitSegments, resetsSent, resetsReceived,
+                    new Log2Histogram(connectLatency, connectLatencySum), retransmitSegments, tcpSegmentsSent, resetsSent, resetsReceived,
                     new Log2Histogram(rtt, rttSum), txBytes, txPackets, txWireBytes, rxBytes, rxPackets, rxWireBytes, drops, dnsQueries, rcodes,
                     new Log2Histogram(dnsLatency, dnsLatencySum), dnsUnanswered);
         }

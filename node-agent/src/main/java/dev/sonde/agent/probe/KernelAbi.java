@@ -24,7 +24,8 @@ final class KernelAbi {
     static final int MAP_METRICS = 0;
     static final int MAP_CONNECT_START = 1;
     static final int MAP_DNS_PENDING = 2;
-    static final int MAP_COUNT = 3;
+    static final int MAP_RTT_LAST_SAMPLE = 3;
+    static final int MAP_COUNT = 4;
 
     static final int HIST_BUCKETS = 32;
 
@@ -37,19 +38,24 @@ final class KernelAbi {
     static final int METRIC_VALUE_SIZE = 16;
     static final int METRIC_VALUE_COUNT = 0;
     static final int METRIC_VALUE_SUM = 8;
-    // struct traffic_value: eight u64 counters, in this order
-    static final int TRAFFIC_VALUE_SIZE = 64;
+    // struct traffic_value: nine u64 counters, in this order
+    static final int TRAFFIC_VALUE_SIZE = 72;
     static final String[] TRAFFIC_VALUE_FIELDS = {"tx_packets", "tx_bytes", "rx_packets", "rx_bytes",
-        "tx_app_calls", "tx_app_bytes", "rx_app_calls", "rx_app_bytes"};
+        "tx_app_calls", "tx_app_bytes", "rx_app_calls", "rx_app_bytes", "tcp_segs_out"};
     static final int TRAFFIC_TX_PACKETS = 0;
     static final int TRAFFIC_TX_BYTES = 1;
     static final int TRAFFIC_RX_PACKETS = 2;
     static final int TRAFFIC_RX_BYTES = 3;
     static final int TRAFFIC_TX_APP_BYTES = 5;
     static final int TRAFFIC_RX_APP_BYTES = 7;
+    static final int TRAFFIC_TCP_SEGS_OUT = 8;
     // struct dns_key { u64 cgroup_id; u16 id; u16 local_port; u32 pad; }
     static final int DNS_KEY_SIZE = 16;
     static final int DNS_KEY_CGROUP_ID = 0;
+    // struct dns_port_key { u64 cgroup_id; u32 port; u32 pad; }
+    static final int DNS_PORT_KEY_SIZE = 16;
+    static final int DNS_PORT_KEY_CGROUP_ID = 0;
+    static final int DNS_PORT_KEY_PORT = 8;
 
     // map names
     static final String SELECTED_CGROUPS = "selected_cgroups";
@@ -57,9 +63,10 @@ final class KernelAbi {
     static final String TRAFFIC = "traffic";
     static final String CONNECT_START = "connect_start";
     static final String DNS_PENDING = "dns_pending";
+    static final String DNS_PORTS = "dns_ports";
+    static final String RTT_LAST_SAMPLE = "rtt_last_sample";
     static final String MAP_FULL = "map_full";
 
     // .rodata knobs
-    static final String KNOB_DNS_PORT = "dns_port";
     static final String KNOB_NODE_LEVEL_EVENTS = "node_level_events";
 }

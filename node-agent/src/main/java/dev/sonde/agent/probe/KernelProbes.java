@@ -45,28 +45,26 @@ public final class KernelProbes implements AutoCloseable {
 
     /**
      * @param objectFile sonde.bpf.o to load; null: the copy inside the agent jar (opened from memory)
-     * @param dnsPort UDP port the dns probe treats as DNS
      * @param nodeLevelEvents count socket-less drops and resets under {@link CgroupId#NODE}
      * @param maxSelectedCgroups bound of the selection map
      * @param maxMetricEntries bound of the metrics map (cgroups x metric keys)
      * @param dnsTimeout a query without an answer after this long counts as unanswered
      */
-    public record Config(Path objectFile, int dnsPort, boolean nodeLevelEvents, int maxSelectedCgroups,
+    public record Config(Path objectFile, boolean nodeLevelEvents, int maxSelectedCgroups,
             int maxMetricEntries, Duration dnsTimeout) {
-        public static Config defaults() {
-            return new Config(null, 53, true, 4096, 16384, Duration.ofSeconds(5));
-        }
+        /** DNS ports one selected cgroup can have (the API allows 8 per probe; monitors' ports are merged). */
+        public static final int MAX_DNS_PORTS_PER_CGROUP = 8;
 
-        public Config withDnsPort(int port) {
-            return new Config(objectFile, port, nodeLevelEvents, maxSelectedCgroups, maxMetricEntries, dnsTimeout);
+        public static Config defaults() {
+            return new Config(null, true, 4096, 16384, Duration.ofSeconds(5));
         }
 
         public Config withDnsTimeout(Duration timeout) {
-            return new Config(objectFile, dnsPort, nodeLevelEvents, maxSelectedCgroups, maxMetricEntries, timeout);
+            return new Config(objectFile, nodeLevelEvents, maxSelectedCgroups, maxMetricEntries, timeout);
         }
 
         public Config withMaxMetricEntries(int n) {
-            return new Config(objectFile, dnsPort, nodeLevelEvents, maxSelectedCgroups, n, dnsTimeout);
+            return new Config(objectFile, nodeLevelEvents, maxSelectedCgroups, n, dnsTimeout);
         }
     }
 
@@ -76,6 +74,8 @@ public final class KernelProbes implements AutoCloseable {
     private final Map<Probe, ProbeState> states;
     private final Map<Probe, List<BpfLink>> links = new EnumMap<>(Probe.class);
     private final Map<Long, Long> dnsUnanswered = new HashMap<>();
+    /** The DNS ports each cgroup has in the kernel's dns_ports map. */
+    private final Map<Long, Set<Integer>> dnsPorts = new HashMap<>();
     /** Traffic counted for cgroups that were unselected since: their kernel entry is gone. */
     private final Map<Long, long[]> retiredTraffic = new HashMap<>();
     private int metricEntries;
@@ -83,6 +83,7 @@ public final class KernelProbes implements AutoCloseable {
     private final BpfMap traffic;
     private final BpfMap metrics;
     private final BpfMap dnsPending;
+    private final BpfMap dnsPortsMap;
     private final BpfMap mapFull;
     private boolean closed;
 
@@ -95,6 +96,7 @@ public final class KernelProbes implements AutoCloseable {
         this.traffic = object.map(KernelAbi.TRAFFIC);
         this.metrics = object.map(KernelAbi.METRICS);
         this.dnsPending = object.map(KernelAbi.DNS_PENDING);
+        this.dnsPortsMap = object.map(KernelAbi.DNS_PORTS);
         this.mapFull = object.map(KernelAbi.MAP_FULL);
     }
 
@@ -126,11 +128,11 @@ public final class KernelProbes implements AutoCloseable {
                         object.setAutoload(h.program(), wanted.contains(p));
                     }
                 }
-                object.setRodata(KernelAbi.KNOB_DNS_PORT, config.dnsPort());
                 object.setRodata(KernelAbi.KNOB_NODE_LEVEL_EVENTS, config.nodeLevelEvents() ? 1 : 0);
                 object.setMaxEntries(KernelAbi.SELECTED_CGROUPS, config.maxSelectedCgroups());
                 object.setMaxEntries(KernelAbi.TRAFFIC, config.maxSelectedCgroups());
                 object.setMaxEntries(KernelAbi.METRICS, config.maxMetricEntries());
+                object.setMaxEntries(KernelAbi.DNS_PORTS, config.maxSelectedCgroups() * Config.MAX_DNS_PORTS_PER_CGROUP);
                 object.load();
                 LOG.info("loaded probes {}", wanted);
                 return new KernelProbes(config, cgroupRoot, object, states);
@@ -227,9 +229,38 @@ public final class KernelProbes implements AutoCloseable {
         selected.update(key, u64(monitorMask), 0 /* BPF_ANY */);
     }
 
+    /**
+     * The server ports whose UDP traffic the dns probe parses for this selected cgroup (empty: none, so its DNS
+     * is not counted). Replaces the cgroup's previous ports.
+     */
+    public synchronized void selectDnsPorts(CgroupId cgroup, Set<Integer> ports) {
+        checkOpen();
+        if (ports.size() > Config.MAX_DNS_PORTS_PER_CGROUP) {
+            throw new IllegalArgumentException("at most " + Config.MAX_DNS_PORTS_PER_CGROUP + " DNS ports per cgroup: "
+                    + ports);
+        }
+        Set<Integer> current = dnsPorts.getOrDefault(cgroup.id(), Set.of());
+        for (int port : current) {
+            if (!ports.contains(port)) {
+                dnsPortsMap.delete(dnsPortKey(cgroup, port));
+            }
+        }
+        for (int port : ports) {
+            if (!current.contains(port)) {
+                dnsPortsMap.update(dnsPortKey(cgroup, port), new byte[] {1}, 0 /* BPF_ANY */);
+            }
+        }
+        if (ports.isEmpty()) {
+            dnsPorts.remove(cgroup.id());
+        } else {
+            dnsPorts.put(cgroup.id(), Set.copyOf(ports));
+        }
+    }
+
     /** Stops counting this cgroup; what it counted so far stays readable until {@link #forget}. */
     public synchronized void unselect(CgroupId cgroup) {
         checkOpen();
+        selectDnsPorts(cgroup, Set.of());
         byte[] key = u64(cgroup.id());
         selected.delete(key);
         byte[] last = traffic.lookup(key);
@@ -301,7 +332,8 @@ public final class KernelProbes implements AutoCloseable {
     /** Per map, how many inserts failed because it was full (since load). */
     public synchronized Map<String, Long> mapFullCounts() {
         checkOpen();
-        String[] names = {KernelAbi.METRICS, KernelAbi.CONNECT_START, KernelAbi.DNS_PENDING};
+        String[] names = {KernelAbi.METRICS, KernelAbi.CONNECT_START, KernelAbi.DNS_PENDING,
+            KernelAbi.RTT_LAST_SAMPLE};
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < KernelAbi.MAP_COUNT; i++) {
             byte[] v = mapFull.lookup(u32(i));
@@ -386,6 +418,11 @@ public final class KernelProbes implements AutoCloseable {
 
     private static byte[] u64(long v) {
         return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array();
+    }
+
+    private static byte[] dnsPortKey(CgroupId cgroup, int port) {
+        return ByteBuffer.allocate(KernelAbi.DNS_PORT_KEY_SIZE).order(ByteOrder.nativeOrder())
+                .putLong(KernelAbi.DNS_PORT_KEY_CGROUP_ID, cgroup.id()).putInt(KernelAbi.DNS_PORT_KEY_PORT, port).array();
     }
 
     private static byte[] u32(int v) {

@@ -5,10 +5,12 @@ import java.util.List;
 /** The probes of the contract (ARCHITECTURE.md), with the programs in sonde.bpf.o that implement each. */
 public enum Probe {
     TCP_CONNECTIONS("tcpConnections", Hook.tracepoint("sonde_tcp_conn", "sock", "inet_sock_set_state")),
-    TCP_RETRANSMITS("tcpRetransmits", Hook.tracepoint("sonde_tcp_retx", "tcp", "tcp_retransmit_skb")),
+    TCP_RETRANSMITS("tcpRetransmits", Hook.tracepoint("sonde_tcp_retx", "tcp", "tcp_retransmit_skb"),
+            Hook.cgroupSkb("sonde_tcp_segs_tx")),
     TCP_RESETS("tcpResets", Hook.tracepoint("sonde_tcp_rst_tx", "tcp", "tcp_send_reset"),
             Hook.tracepoint("sonde_tcp_rst_rx", "tcp", "tcp_receive_reset")),
-    TCP_RTT("tcpRtt", Hook.tracepoint("sonde_tcp_rtt", "sock", "inet_sock_set_state")),
+    TCP_RTT("tcpRtt", Hook.tracepoint("sonde_tcp_rtt", "sock", "inet_sock_set_state"),
+            Hook.tracepoint("sonde_tcp_rtt_open", "tcp", "tcp_probe")),
     TRAFFIC("traffic", Hook.cgroupSkb("sonde_traffic_tx"), Hook.cgroupSkb("sonde_traffic_rx"),
             Hook.tracepoint("sonde_app_tx", "sock", "sock_send_length"),
             Hook.tracepoint("sonde_app_rx", "sock", "sock_recv_length")),

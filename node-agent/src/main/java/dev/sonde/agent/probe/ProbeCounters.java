@@ -7,6 +7,7 @@ import java.util.Map;
  * agent takes deltas). Fields of probes that are not attached stay zero.
  *
  * @param retransmitSegments retransmitted segments (what TcpRetransSegs counts)
+ * @param tcpSegmentsSent TCP segments sent, retransmissions included (tcpRetransmits' cgroup_skb egress count)
  * @param txBytes bytes the applications sent on IPv4/IPv6 sockets (sock_send_length)
  * @param txPackets packets (GSO segments, so a 64 KiB TSO send counts as its wire packets)
  * @param txWireBytes IP bytes of those packets, headers and retransmissions included
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 public record ProbeCounters(
         long activeOpens, long passiveOpens, long closes, long connectFailures, Log2Histogram connectLatency,
-        long retransmitSegments,
+        long retransmitSegments, long tcpSegmentsSent,
         long resetsSent, long resetsReceived,
         Log2Histogram rtt,
         long txBytes, long txPackets, long txWireBytes, long rxBytes, long rxPackets, long rxWireBytes,
@@ -28,12 +29,19 @@ public record ProbeCounters(
     public static final int RCODE_SERVFAIL = 2;
     public static final int RCODE_NXDOMAIN = 3;
 
-    public static final ProbeCounters ZERO = new ProbeCounters(0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0,
+    public static final ProbeCounters ZERO = new ProbeCounters(0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0,
             Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
 
     public ProbeCounters {
         dropsByReason = Map.copyOf(dropsByReason);
         dnsResponsesByRcode = Map.copyOf(dnsResponsesByRcode);
+    }
+
+    /**
+     * TCP segments sent that were not retransmissions: what TcpOutSegs counts, the retransmit ratio's denominator.
+     */
+    public long outSegments() {
+        return Math.max(0, tcpSegmentsSent - retransmitSegments);
     }
 
     public long drops() {

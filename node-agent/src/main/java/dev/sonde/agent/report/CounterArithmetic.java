@@ -25,6 +25,7 @@ public final class CounterArithmetic {
                 a.closes() + sign * b.closes(), a.connectFailures() + sign * b.connectFailures(),
                 combine(a.connectLatency(), b.connectLatency(), sign),
                 a.retransmitSegments() + sign * b.retransmitSegments(),
+                a.tcpSegmentsSent() + sign * b.tcpSegmentsSent(),
                 a.resetsSent() + sign * b.resetsSent(), a.resetsReceived() + sign * b.resetsReceived(),
                 combine(a.rtt(), b.rtt(), sign),
                 a.txBytes() + sign * b.txBytes(), a.txPackets() + sign * b.txPackets(),

@@ -47,9 +47,9 @@ public final class MonitorWindows {
         counters.setConnectsActive(c.activeOpens());
         counters.setConnectsPassive(c.passiveOpens());
         counters.setConnectFailures(c.connectFailures());
-        // The retransmit ratio's denominator: the segments the cgroup put on the wire (cgroup_skb egress,
-        // one per GSO segment), so it is known only while the traffic probe is attached.
-        counters.setSegmentsSent(c.txPackets());
+        // The retransmit ratio's denominator, counted by tcpRetransmits itself: TCP segments sent that were not
+        // retransmissions (what TcpOutSegs counts).
+        counters.setSegmentsSent(c.outSegments());
         counters.setRetransmits(c.retransmitSegments());
         counters.setResetsSent(c.resetsSent());
         counters.setResetsReceived(c.resetsReceived());

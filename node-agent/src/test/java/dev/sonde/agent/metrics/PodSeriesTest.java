@@ -54,7 +54,7 @@ class PodSeriesTest {
     }
 
     private static ProbeCounters connects(long n) {
-        return new ProbeCounters(n, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0,
+        return new ProbeCounters(n, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0,
                 Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
     }
 }

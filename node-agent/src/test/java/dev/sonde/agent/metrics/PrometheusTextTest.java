@@ -83,7 +83,7 @@ class PrometheusTextTest {
     private List<MetricData> seriesOf(String pod, long connects) {
         long[] latency = new long[Log2Histogram.BUCKETS];
         latency[4] = 1;
-        ProbeCounters counters = new ProbeCounters(connects, 0, 0, 0, new Log2Histogram(latency, 10), 0, 0, 0,
+        ProbeCounters counters = new ProbeCounters(connects, 0, 0, 0, new Log2Histogram(latency, 10), 0, 0, 0, 0,
                 Log2Histogram.EMPTY, 100, 1, 150, 50, 1, 90, Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
         CompiledMonitor monitor = new CompiledMonitor("shop", "checkout", "uid-m", 0, "standard", 15000,
                 List.of(CompiledProbe.of(ProbeName.TCP_CONNECTIONS), CompiledProbe.of(ProbeName.TRAFFIC)),

@@ -27,7 +27,7 @@ class SondeMetricsTest {
         long[] latency = new long[Log2Histogram.BUCKETS];
         latency[0] = 1; // 0 µs
         latency[11] = 2; // [1024, 2048) µs
-        ProbeCounters counters = new ProbeCounters(7, 3, 0, 2, new Log2Histogram(latency, 2 * 1500), 0, 0, 0,
+        ProbeCounters counters = new ProbeCounters(7, 3, 0, 2, new Log2Histogram(latency, 2 * 1500), 0, 0, 0, 0,
                 Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 10, Map.of(0, 6L, 3, 3L), Log2Histogram.EMPTY, 1);
         PodSeries.Series series = new PodSeries.Series(monitor(ProbeName.TCP_CONNECTIONS, ProbeName.DNS), POD, 100,
                 counters);

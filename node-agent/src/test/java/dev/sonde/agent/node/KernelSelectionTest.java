@@ -16,8 +16,8 @@ class KernelSelectionTest {
 
     @Test
     void selectsNewAndChangedMasksUnselectsGoneCgroupsAndSwapsProbes() {
-        KernelSelection current = new KernelSelection(Map.of(A, 1L, B, 1L), Set.of(Probe.TCP_CONNECTIONS, Probe.DNS));
-        KernelSelection desired = new KernelSelection(Map.of(B, 3L, C, 2L), Set.of(Probe.TCP_CONNECTIONS, Probe.TRAFFIC));
+        KernelSelection current = new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(), Set.of(Probe.TCP_CONNECTIONS, Probe.DNS));
+        KernelSelection desired = new KernelSelection(Map.of(B, 3L, C, 2L), Map.of(), Set.of(Probe.TCP_CONNECTIONS, Probe.TRAFFIC));
 
         KernelSelection.Change change = current.changeTo(desired);
 
@@ -28,14 +28,28 @@ class KernelSelectionTest {
     }
 
     @Test
+    void dnsPortsChangeOnlyWhereTheyDiffer() {
+        KernelSelection current = new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(A, Set.of(53), B, Set.of(53)),
+                Set.of(Probe.DNS));
+        KernelSelection desired = new KernelSelection(Map.of(A, 1L, B, 1L, C, 1L),
+                Map.of(A, Set.of(53), B, Set.of(53, 5353), C, Set.of(5353)), Set.of(Probe.DNS));
+
+        KernelSelection.Change change = current.changeTo(desired);
+
+        assertThat(change.dnsPorts()).containsOnly(Map.entry(B, Set.of(53, 5353)), Map.entry(C, Set.of(5353)));
+        assertThat(current.changeTo(new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(A, Set.of(53)), Set.of(Probe.DNS)))
+                .dnsPorts()).containsOnly(Map.entry(B, Set.of()));
+    }
+
+    @Test
     void theSameSelectionNeedsNoChange() {
-        KernelSelection selection = new KernelSelection(Map.of(A, 1L), Set.of(Probe.TCP_RESETS));
-        assertThat(selection.changeTo(new KernelSelection(Map.of(A, 1L), Set.of(Probe.TCP_RESETS))).isEmpty()).isTrue();
+        KernelSelection selection = new KernelSelection(Map.of(A, 1L), Map.of(), Set.of(Probe.TCP_RESETS));
+        assertThat(selection.changeTo(new KernelSelection(Map.of(A, 1L), Map.of(), Set.of(Probe.TCP_RESETS))).isEmpty()).isTrue();
     }
 
     @Test
     void everythingGoesWhenNothingIsWanted() {
-        KernelSelection current = new KernelSelection(Map.of(A, 1L), Set.of(Probe.TCP_RESETS));
+        KernelSelection current = new KernelSelection(Map.of(A, 1L), Map.of(), Set.of(Probe.TCP_RESETS));
         KernelSelection.Change change = current.changeTo(KernelSelection.NOTHING);
         assertThat(change.unselect()).containsExactly(A);
         assertThat(change.detach()).containsExactly(Probe.TCP_RESETS);

@@ -10,6 +10,7 @@ import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.api.v1alpha1.SelectorOperator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MonitorSelectionTest {
@@ -44,6 +45,20 @@ class MonitorSelectionTest {
         assertThat(selection.masks()).containsOnly(
                 Map.entry("u1", 1L | 1L << 5), Map.entry("u2", 1L), Map.entry("u3", 1L << 5));
         assertThat(selection.neededProbes()).containsExactlyInAnyOrder(ProbeName.TRAFFIC, ProbeName.DNS);
+        assertThat(selection.dnsPorts()).containsOnly(Map.entry("u1", Set.of(53)), Map.entry("u3", Set.of(53)));
+    }
+
+    @Test
+    void dnsPortsAreTheUnionOfTheMonitorsThatSelectThePodWithTheDnsProbe() {
+        CompiledMonitor mdns = monitor(0, "shop", List.of("shop"), labels("app", "checkout"), null,
+                List.of(new CompiledProbe(ProbeName.DNS, List.of(5353), null)));
+        CompiledMonitor plain = monitor(1, "shop", List.of("shop"), null, null, ProbeName.DNS);
+        CompiledMonitor noDns = monitor(2, "shop", List.of("shop"), null, null, ProbeName.TCP_CONNECTIONS);
+
+        MonitorSelection selection = MonitorSelection.compute(List.of(mdns, plain, noDns), NODE, List.of(checkout, cart));
+
+        assertThat(selection.dnsPorts()).containsOnly(Map.entry("u1", Set.of(53, 5353)), Map.entry("u2", Set.of(53)));
+        assertThat(MonitorSelection.compute(List.of(noDns), NODE, List.of(checkout)).dnsPorts()).isEmpty();
     }
 
     @Test
@@ -78,7 +93,12 @@ class MonitorSelectionTest {
 
     private static CompiledMonitor monitor(int index, String namespace, List<String> namespaces,
             CompiledSelector pods, CompiledSelector nodes, ProbeName probe) {
+        return monitor(index, namespace, namespaces, pods, nodes, List.of(CompiledProbe.of(probe)));
+    }
+
+    private static CompiledMonitor monitor(int index, String namespace, List<String> namespaces,
+            CompiledSelector pods, CompiledSelector nodes, List<CompiledProbe> probes) {
         return new CompiledMonitor(namespace, "m" + index, "uid-" + index, index, "standard", 15_000,
-                List.of(CompiledProbe.of(probe)), namespaces, pods, nodes, null);
+                probes, namespaces, pods, nodes, null);
     }
 }

@@ -31,7 +31,7 @@ class CountersDecoderTest {
         d.addUnanswered(42, 2);
         ByteBuffer traffic = ByteBuffer.allocate(2 * KernelAbi.TRAFFIC_VALUE_SIZE).order(ByteOrder.nativeOrder());
         for (long cpu = 1; cpu <= 2; cpu++) {
-            traffic.putLong(5 * cpu).putLong(7000 * cpu).putLong(1).putLong(52).putLong(1).putLong(6500 * cpu).putLong(0).putLong(0);
+            traffic.putLong(5 * cpu).putLong(7000 * cpu).putLong(1).putLong(52).putLong(1).putLong(6500 * cpu).putLong(0).putLong(0).putLong(4 * cpu);
         }
         d.addTraffic(42, CountersDecoder.sumTraffic(traffic, KernelAbi.TRAFFIC_VALUE_SIZE));
         Map<CgroupId, ProbeCounters> out = d.result();
@@ -48,6 +48,8 @@ class CountersDecoderTest {
         assertThat(c.rxPackets()).isEqualTo(2);
         assertThat(c.rxWireBytes()).isEqualTo(104);
         assertThat(c.retransmitSegments()).as("segments, not skbs").isEqualTo(4);
+        assertThat(c.tcpSegmentsSent()).isEqualTo(12);
+        assertThat(c.outSegments()).as("TCP segments sent less retransmissions").isEqualTo(8);
         assertThat(c.dnsResponses(ProbeCounters.RCODE_NXDOMAIN)).isEqualTo(4);
         assertThat(c.dnsUnanswered()).isEqualTo(2);
         assertThat(out.get(CgroupId.NODE).dropsByReason()).containsEntry(12, 7L);

@@ -103,6 +103,7 @@ public final class DataPlaneBenchmark {
         selected = lab.cgroup("dp-selected");
         unselected = lab.cgroup("dp-unselected");
         probes.select(CgroupId.of(selected), 1);
+        probes.selectDnsPorts(CgroupId.of(selected), java.util.Set.of(53));
     }
 
     public static void main(String[] args) throws IOException {

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** dns against a real dnsmasq in a netns: rcodes exact, latency populated, unanswered counted. */
+/**
+ * dns against a real dnsmasq in a netns: rcodes exact, latency populated, unanswered counted; only the DNS ports
+ * the cgroup's monitors list are parsed.
+ */
 class DnsIT {
     private static final int FOUND = 7;
     private static final int MISSING = 4;
@@ -30,25 +34,15 @@ class DnsIT {
         CgroupId client = CgroupId.of(clientCg);
         CgroupId other = CgroupId.of(otherCg);
         probes.select(client, 1);
+        probes.selectDnsPorts(client, Set.of(53));
 
-        KernelLab.Proc dnsmasq = lab.startInNetns(serverNs, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-daemon",
-                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address=10.77.33.2",
-                "--except-interface=lo", "--port=53", "--local=/sonde.test/", "--host-record=exists.sonde.test,10.1.2.3",
-                "--pid-file=", "--user=root");
-        Thread.sleep(700); // dnsmasq has no readiness signal; the client retries nothing, so give it a moment
+        startDnsmasq(lab, serverNs, "10.77.33.2", 53);
 
-        StringBuilder names = new StringBuilder();
-        for (int i = 0; i < FOUND; i++) {
-            names.append("exists.sonde.test,");
-        }
-        for (int i = 0; i < MISSING; i++) {
-            names.append("missing").append(i).append(".sonde.test,");
-        }
-        names.setLength(names.length() - 1);
+        String names = names(FOUND, MISSING);
         Map<String, Long> seen = lab.netload(clientCg, clientNs, "dns", "--host", "10.77.33.2", "--port", "53",
-                "--names", names.toString()).awaitResult(Duration.ofSeconds(30));
+                "--names", names).awaitResult(Duration.ofSeconds(30));
         lab.netload(otherCg, clientNs, "dns", "--host", "10.77.33.2", "--port", "53",
-                "--names", names.toString()).awaitResult(Duration.ofSeconds(30));
+                "--names", names).awaitResult(Duration.ofSeconds(30));
         // nothing listens on .1: these queries are never answered
         StringBuilder lost = new StringBuilder();
         for (int i = 0; i < LOST; i++) {
@@ -60,7 +54,6 @@ class DnsIT {
         assertThat(seen.get("0")).as("dnsmasq NOERROR answers").isEqualTo(FOUND);
         assertThat(seen.get("3")).as("dnsmasq NXDOMAIN answers").isEqualTo(MISSING);
         assertThat(lostSeen.get("unanswered")).isEqualTo(LOST);
-        assertThat(dnsmasq.process.isAlive()).as("dnsmasq running: " + dnsmasq.output()).isTrue();
 
         Thread.sleep(1200); // past the 1 s DNS timeout
         ProbeCounters c = ProbeAssertions.settle(probes, client, x -> x.dnsUnanswered() >= LOST);
@@ -75,5 +68,69 @@ class DnsIT {
         assertThat(c.dnsUnanswered()).isEqualTo(LOST);
         assertThat(probes.readCounters()).doesNotContainKey(other);
         assertThat(probes.mapFullCounts()).containsEntry("dns_pending", 0L);
+    }
+
+    /** A server on 5353: counted exactly while the cgroup lists 5353, not at all while it lists only 53. */
+    @Test
+    void parsesOnlyTheListedPorts() throws Exception {
+        KernelLab lab = kernel.lab();
+        KernelProbes probes = kernel.probes();
+        String clientNs = lab.netns("dnsp-a");
+        String serverNs = lab.netns("dnsp-b");
+        lab.veth(clientNs, serverNs, 34);
+        Path listedCg = lab.cgroup("dnsp-listed");
+        Path unlistedCg = lab.cgroup("dnsp-unlisted");
+        CgroupId listed = CgroupId.of(listedCg);
+        CgroupId unlisted = CgroupId.of(unlistedCg);
+        probes.select(listed, 1);
+        probes.selectDnsPorts(listed, Set.of(53, 5353));
+        probes.select(unlisted, 1);
+        probes.selectDnsPorts(unlisted, Set.of(53));
+
+        startDnsmasq(lab, serverNs, "10.77.34.2", 5353);
+        String names = names(3, 2);
+        Map<String, Long> listedSeen = lab.netload(listedCg, clientNs, "dns", "--host", "10.77.34.2", "--port",
+                "5353", "--names", names).awaitResult(Duration.ofSeconds(30));
+        Map<String, Long> unlistedSeen = lab.netload(unlistedCg, clientNs, "dns", "--host", "10.77.34.2", "--port",
+                "5353", "--names", names).awaitResult(Duration.ofSeconds(30));
+        assertThat(listedSeen.get("0")).as("dnsmasq on 5353 answers").isEqualTo(3);
+        assertThat(unlistedSeen.get("3")).as("dnsmasq on 5353 answers").isEqualTo(2);
+
+        ProbeCounters c = ProbeAssertions.settle(probes, listed, x -> x.dnsResponses() >= 5);
+        assertThat(c.dnsQueries()).isEqualTo(5);
+        assertThat(c.dnsResponses(ProbeCounters.RCODE_NOERROR)).isEqualTo(3);
+        assertThat(c.dnsResponses(ProbeCounters.RCODE_NXDOMAIN)).isEqualTo(2);
+        ProbeCounters u = probes.readCounters().getOrDefault(unlisted, ProbeCounters.ZERO);
+        assertThat(u.dnsQueries()).as("5353 is not a DNS port of this cgroup").isZero();
+        assertThat(u.dnsResponses()).isZero();
+
+        // the unlisted cgroup's monitors now list 5353: from here on it is counted too
+        probes.selectDnsPorts(unlisted, Set.of(5353));
+        lab.netload(unlistedCg, clientNs, "dns", "--host", "10.77.34.2", "--port", "5353", "--names", names)
+                .awaitResult(Duration.ofSeconds(30));
+        ProbeCounters after = ProbeAssertions.settle(probes, unlisted, x -> x.dnsResponses() >= 5);
+        assertThat(after.dnsQueries()).isEqualTo(5);
+        assertThat(after.dnsResponses(ProbeCounters.RCODE_NXDOMAIN)).isEqualTo(2);
+    }
+
+    private static void startDnsmasq(KernelLab lab, String netns, String address, int port) throws InterruptedException {
+        KernelLab.Proc dnsmasq = lab.startInNetns(netns, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-daemon",
+                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address=" + address,
+                "--except-interface=lo", "--port=" + port, "--local=/sonde.test/",
+                "--host-record=exists.sonde.test,10.1.2.3", "--pid-file=", "--user=root");
+        Thread.sleep(700); // dnsmasq has no readiness signal; the client retries nothing, so give it a moment
+        assertThat(dnsmasq.process.isAlive()).as("dnsmasq running: " + dnsmasq.output()).isTrue();
+    }
+
+    private static String names(int found, int missing) {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < found; i++) {
+            names.append("exists.sonde.test,");
+        }
+        for (int i = 0; i < missing; i++) {
+            names.append("missing").append(i).append(".sonde.test,");
+        }
+        names.setLength(names.length() - 1);
+        return names.toString();
     }
 }

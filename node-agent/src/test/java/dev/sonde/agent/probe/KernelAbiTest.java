@@ -35,7 +35,7 @@ class KernelAbiTest {
         for (Field f : KernelAbi.class.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class && !f.getName().equals("HIST_BUCKETS")
                     && !f.getName().startsWith("METRIC_KEY_") && !f.getName().startsWith("METRIC_VALUE_")
-                    && !f.getName().startsWith("DNS_KEY_") && !f.getName().startsWith("TRAFFIC_")) {
+                    && !f.getName().startsWith("DNS_KEY_") && !f.getName().startsWith("DNS_PORT_KEY_") && !f.getName().startsWith("TRAFFIC_")) {
                 f.setAccessible(true);
                 java.put(f.getName(), f.getInt(null));
             }
@@ -65,6 +65,10 @@ class KernelAbiTest {
             KernelBtf.StructLayout dns = btf.struct("dns_key");
             assertThat(dns.size()).isEqualTo(KernelAbi.DNS_KEY_SIZE);
             assertThat(dns.offsets()).containsEntry("cgroup_id", KernelAbi.DNS_KEY_CGROUP_ID);
+            KernelBtf.StructLayout dnsPort = btf.struct("dns_port_key");
+            assertThat(dnsPort.size()).isEqualTo(KernelAbi.DNS_PORT_KEY_SIZE);
+            assertThat(dnsPort.offsets()).containsEntry("cgroup_id", KernelAbi.DNS_PORT_KEY_CGROUP_ID)
+                    .containsEntry("port", KernelAbi.DNS_PORT_KEY_PORT);
         }
     }
 }

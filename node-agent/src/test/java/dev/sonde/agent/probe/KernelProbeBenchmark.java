@@ -55,6 +55,7 @@ public final class KernelProbeBenchmark {
             Path selected = lab.cgroup("bench-selected");
             Path unselected = lab.cgroup("bench-unselected");
             probes.select(CgroupId.of(selected), 1);
+            probes.selectDnsPorts(CgroupId.of(selected), java.util.Set.of(53));
 
             md.append("### Per-program cost (kernel run_time_ns / run_cnt)\n\n");
             md.append("| load | cgroup | program | runs | avg ns/run |\n|---|---|---|---:|---:|\n");

@@ -52,6 +52,13 @@ class TcpRetransmitsIT {
         ProbeCounters c = ProbeAssertions.settle(probes, client, x -> x.retransmitSegments() >= kernel);
         System.out.printf("tcpRetransmits: kernel TcpRetransSegs delta %d, probe %d%n", kernel, c.retransmitSegments());
         assertThat(c.retransmitSegments()).isEqualTo(kernel);
+        // the ratio's denominator, counted by this probe alone: segments sent that were not retransmissions
+        long outSegs = after.get("OutSegs") - before.get("OutSegs");
+        System.out.printf("tcpRetransmits: kernel TcpOutSegs delta %d, probe %d (all TCP segments %d)%n", outSegs,
+                c.outSegments(), c.tcpSegmentsSent());
+        assertThat(c.outSegments()).as("segments sent, against TcpOutSegs").isEqualTo(outSegs);
+        assertThat((double) c.retransmitSegments() / c.outSegments()).as("retransmit ratio, against RetransSegs / OutSegs")
+                .isEqualTo((double) kernel / outSegs);
         assertThat(probes.readCounters()).doesNotContainKey(CgroupId.of(serverCg));
     }
 }

@@ -62,12 +62,12 @@ class CounterDeltasTest {
     }
 
     private static ProbeCounters connects(long n) {
-        return new ProbeCounters(n, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0,
+        return new ProbeCounters(n, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0,
                 Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
     }
 
     private static ProbeCounters withLatency(Log2Histogram latency, Map<Integer, Long> rcodes) {
-        return new ProbeCounters(5, 0, 0, 0, latency, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 0,
+        return new ProbeCounters(5, 0, 0, 0, latency, 0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 0,
                 rcodes, Log2Histogram.EMPTY, 0);
     }
 }

@@ -65,7 +65,7 @@ class MonitorWindowsTest {
 
     private static ProbeCounters counters(long connects, long failures, long txBytes, Map<Integer, Long> rcodes,
             long unanswered) {
-        return new ProbeCounters(connects, 0, 0, failures, Log2Histogram.EMPTY, 0, 0, 0, Log2Histogram.EMPTY,
+        return new ProbeCounters(connects, 0, 0, failures, Log2Histogram.EMPTY, 0, 0, 0, 0, Log2Histogram.EMPTY,
                 txBytes, 0, 0, 0, 0, 0, Map.of(), rcodes.values().stream().mapToLong(Long::longValue).sum() + unanswered,
                 rcodes, Log2Histogram.EMPTY, unanswered);
     }
