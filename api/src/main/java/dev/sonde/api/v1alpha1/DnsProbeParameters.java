@@ -14,7 +14,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DnsProbeParameters {
 
-    @JsonPropertyDescription("UDP and TCP server ports whose traffic is parsed as DNS. Default: [53].")
+    @JsonPropertyDescription("UDP server ports whose traffic is parsed as DNS (DNS over TCP is not parsed). A pod selected by several monitors is parsed on the union of their ports. Default: [53].")
     @Default("[53]")
     @Size(min = 1, max = 8)
     @ValidationRule(value = "self.all(p, self.exists_one(q, q == p))", message = "each DNS port may be listed only once")

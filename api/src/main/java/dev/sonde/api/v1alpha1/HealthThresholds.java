@@ -24,7 +24,7 @@ public class HealthThresholds {
     @JsonPropertyDescription("TCP resets sent plus received, per second. Needs the tcpResets probe.")
     private RateThreshold resetRate;
 
-    @JsonPropertyDescription("Packets the kernel dropped, per second. Needs the packetDrops probe.")
+    @JsonPropertyDescription("Packets the kernel dropped for a reason that means loss (the packetDrops probe's lossReasons), per second. Needs the packetDrops probe.")
     private RateThreshold dropRate;
 
     @JsonPropertyDescription("DNS responses with an error rcode (or no response) / DNS queries. Needs the dns probe.")

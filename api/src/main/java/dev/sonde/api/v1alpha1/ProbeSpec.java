@@ -10,6 +10,8 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(fieldPath = ".dns", value = "!has(self.dns) || self.name == 'dns'",
         message = "dns parameters can only be set on the probe named dns")
+@ValidationRule(fieldPath = ".packetDrops", value = "!has(self.packetDrops) || self.name == 'packetDrops'",
+        message = "packetDrops parameters can only be set on the probe named packetDrops")
 @ValidationRule(fieldPath = ".tcpRtt", value = "!has(self.tcpRtt) || self.name == 'tcpRtt'",
         message = "tcpRtt parameters can only be set on the probe named tcpRtt")
 public class ProbeSpec {
@@ -22,6 +24,9 @@ public class ProbeSpec {
 
     @JsonPropertyDescription("Parameters of the dns probe; only allowed when name is dns.")
     private DnsProbeParameters dns;
+
+    @JsonPropertyDescription("Parameters of the packetDrops probe; only allowed when name is packetDrops.")
+    private PacketDropsProbeParameters packetDrops;
 
     @JsonPropertyDescription("Parameters of the tcpRtt probe; only allowed when name is tcpRtt.")
     private TcpRttProbeParameters tcpRtt;
@@ -49,6 +54,14 @@ public class ProbeSpec {
         this.dns = dns;
     }
 
+    public PacketDropsProbeParameters getPacketDrops() {
+        return packetDrops;
+    }
+
+    public void setPacketDrops(PacketDropsProbeParameters packetDrops) {
+        this.packetDrops = packetDrops;
+    }
+
     public TcpRttProbeParameters getTcpRtt() {
         return tcpRtt;
     }
@@ -62,11 +75,12 @@ public class ProbeSpec {
         return o instanceof ProbeSpec that
                 && name == that.name
                 && Objects.equals(dns, that.dns)
+                && Objects.equals(packetDrops, that.packetDrops)
                 && Objects.equals(tcpRtt, that.tcpRtt);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, dns, tcpRtt);
+        return Objects.hash(name, dns, packetDrops, tcpRtt);
     }
 }

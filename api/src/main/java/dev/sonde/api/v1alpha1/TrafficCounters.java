@@ -17,7 +17,7 @@ public class TrafficCounters {
     @JsonPropertyDescription("Outbound TCP connects that failed: refused, reset or timed out (tcpConnections).")
     private Long connectFailures;
 
-    @JsonPropertyDescription("TCP segments sent, the denominator of the retransmit ratio (tcpRetransmits).")
+    @JsonPropertyDescription("TCP segments sent, retransmissions not included (as TcpOutSegs counts them): the denominator of the retransmit ratio (tcpRetransmits).")
     private Long segmentsSent;
 
     @JsonPropertyDescription("TCP segments retransmitted (tcpRetransmits).")
@@ -41,7 +41,7 @@ public class TrafficCounters {
     @JsonPropertyDescription("Packets received (traffic).")
     private Long packetsReceived;
 
-    @JsonPropertyDescription("Packets the kernel dropped (packetDrops).")
+    @JsonPropertyDescription("Packets the kernel dropped for a reason that means loss (packetDrops lossReasons; the metrics have every reason).")
     private Long drops;
 
     @JsonPropertyDescription("DNS queries sent (dns).")

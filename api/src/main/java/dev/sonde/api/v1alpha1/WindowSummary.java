@@ -36,7 +36,7 @@ public class WindowSummary {
     @JsonPropertyDescription("TCP resets sent plus received per second.")
     private Double resetsPerSecond;
 
-    @JsonPropertyDescription("Packets dropped by the kernel per second.")
+    @JsonPropertyDescription("Packets the kernel dropped for a loss reason (packetDrops lossReasons), per second.")
     private Double dropsPerSecond;
 
     @JsonPropertyDescription("Median smoothed TCP round-trip time, as a duration.")

@@ -1,6 +1,7 @@
 package dev.sonde.agent.metrics;
 
 import dev.sonde.agent.bpf.ProgramInfo;
+import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.Log2Histogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
@@ -76,20 +77,19 @@ public final class SondeMetrics {
             Map.entry(10, "NOTZONE"));
     /** {@code dns.rcode} of queries that got no answer within the DNS timeout. */
     static final String RCODE_TIMEOUT = "TIMEOUT";
-    private static final String DROP_REASON_PREFIX = "SKB_DROP_REASON_";
 
     private final InstrumentationScopeInfo scope;
     private final String node;
-    private final Map<Integer, String> dropReasons;
+    private final DropReasons dropReasons;
 
     /**
      * @param dropReasons the kernel's {@code enum skb_drop_reason} (value -> name) from BTF; numbers are used for
      *     values it does not name
      */
-    public SondeMetrics(String node, String agentVersion, Map<Integer, String> dropReasons) {
+    public SondeMetrics(String node, String agentVersion, DropReasons dropReasons) {
         this.scope = InstrumentationScopeInfo.builder("dev.sonde.agent").setVersion(agentVersion).build();
         this.node = node;
-        this.dropReasons = Map.copyOf(dropReasons);
+        this.dropReasons = dropReasons;
     }
 
     /** The agent's own counters at one moment, for its self-metrics. */
@@ -198,11 +198,7 @@ public final class SondeMetrics {
     }
 
     String dropReason(int value) {
-        String name = dropReasons.get(value);
-        if (name == null) {
-            return Integer.toString(value);
-        }
-        return name.startsWith(DROP_REASON_PREFIX) ? name.substring(DROP_REASON_PREFIX.length()) : name;
+        return dropReasons.name(value);
     }
 
     private static Set<ProbeName> probes(CompiledMonitor monitor) {

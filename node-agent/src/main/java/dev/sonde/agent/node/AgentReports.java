@@ -13,6 +13,7 @@ import dev.sonde.api.v1alpha1.NodeProbeStatus;
 import dev.sonde.api.v1alpha1.ProbeName;
 import java.nio.file.Path;
 import java.time.Instant;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,11 @@ final class AgentReports {
     private AgentReports() {
     }
 
-    static AgentReport build(String namespace, String nodeName, String agentVersion, String configHash,
+    /**
+     * @param nodeUid the Node's uid, or null while the agent has not seen its Node: the report is then written without
+     *     the owner reference through which Kubernetes' garbage collector deletes it with the Node
+     */
+    static AgentReport build(String namespace, String nodeName, String nodeUid, String agentVersion, String configHash,
             KernelCapabilities kernel, Map<Probe, ProbeState> probeStates, Instant windowStart, Instant windowEnd,
             List<MonitorWindow> monitors, long mapFullEvents) {
         AgentReportSpec spec = new AgentReportSpec();
@@ -42,6 +47,11 @@ final class AgentReports {
         AgentReport report = new AgentReport();
         report.getMetadata().setName(nodeName);
         report.getMetadata().setNamespace(namespace);
+        if (nodeUid != null) {
+            // a cluster-scoped owner of a namespaced object: the report goes when its Node is deleted
+            report.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion("v1")
+                    .withKind("Node").withName(nodeName).withUid(nodeUid).build()));
+        }
         report.setSpec(spec);
         return report;
     }

@@ -1,6 +1,5 @@
 package dev.sonde.agent.node;
 
-import dev.sonde.agent.bpf.KernelBtf;
 import dev.sonde.agent.metrics.MetricsEndpoint;
 import dev.sonde.agent.metrics.OtlpExporters;
 import dev.sonde.agent.metrics.PodSeries;
@@ -12,6 +11,7 @@ import dev.sonde.agent.pods.PodCgroupResolver;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
 import dev.sonde.agent.pods.PodCgroups;
 import dev.sonde.agent.probe.CgroupId;
+import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.KernelProbes;
 import dev.sonde.agent.probe.Probe;
@@ -108,6 +108,7 @@ public final class NodeAgent implements AutoCloseable {
     /** The last entry of each monitor that was valid; touched by the config informer's thread only. */
     private final Map<String, CompiledMonitor> lastValid = new HashMap<>();
     private volatile Map<String, String> nodeLabels = Map.of();
+    private volatile String nodeUid;
     private SharedIndexInformer<Pod> pods;
 
     // Owned by the loop thread.
@@ -123,6 +124,7 @@ public final class NodeAgent implements AutoCloseable {
     private Instant nextRescan;
     private boolean reportNow = true;
     private final SondeMetrics metrics;
+    private final DropReasons dropReasons;
     private final PodSeries series;
     private final OtlpExporters otlp = new OtlpExporters();
     private final Map<String, Instant> nextExport = new HashMap<>();
@@ -140,7 +142,8 @@ public final class NodeAgent implements AutoCloseable {
         this.resolver = resolver;
         this.settings = settings;
         this.clock = clock;
-        this.metrics = new SondeMetrics(settings.nodeName(), settings.agentVersion(), dropReasons());
+        this.dropReasons = DropReasons.ofRunningKernel();
+        this.metrics = new SondeMetrics(settings.nodeName(), settings.agentVersion(), dropReasons);
         this.series = new PodSeries(settings.maxSeries());
         this.startEpochNanos = epochNanos(clock.instant());
         this.lastTick = clock.instant();
@@ -223,6 +226,7 @@ public final class NodeAgent implements AutoCloseable {
     private void onNode(Node node) {
         nodeLabels = node == null || node.getMetadata().getLabels() == null ? Map.of()
                 : Map.copyOf(node.getMetadata().getLabels());
+        nodeUid = node == null ? null : node.getMetadata().getUid();
         dirty.set(true);
     }
 
@@ -341,7 +345,7 @@ public final class NodeAgent implements AutoCloseable {
             Set<CgroupId> cgroups = new HashSet<>();
             pods.values().forEach(cgroups::addAll);
             MonitorWindow window = MonitorWindows.of(monitor.namespace(), monitor.name(), monitor.uid(), pods.size(),
-                    cgroups, unreported);
+                    cgroups, unreported, MonitorWindows.lossDropReasons(monitor, dropReasons));
             ConfigReader.Rejected problem = failed.get(monitor.uid());
             windows.add(withState(window, problem));
             reported.add(monitor.uid());
@@ -350,10 +354,10 @@ public final class NodeAgent implements AutoCloseable {
         failed.forEach((key, problem) -> {
             if (!reported.contains(problem.uid()) || problem.uid().isEmpty()) {
                 windows.add(withState(MonitorWindows.of(problem.namespace(), problem.name(),
-                        problem.uid().isEmpty() ? null : problem.uid(), 0, Set.of(), Map.of()), problem));
+                        problem.uid().isEmpty() ? null : problem.uid(), 0, Set.of(), Map.of(), Set.of()), problem));
             }
         });
-        AgentReport report = AgentReports.build(settings.namespace(), settings.nodeName(), settings.agentVersion(),
+        AgentReport report = AgentReports.build(settings.namespace(), settings.nodeName(), nodeUid, settings.agentVersion(),
                 current.hash(), kernel, probes.states(), windowStart, now, windows,
                 mapFull.values().stream().mapToLong(Long::longValue).sum());
         nextReport = now.plus(interval(current));
@@ -465,16 +469,6 @@ public final class NodeAgent implements AutoCloseable {
 
     private static long epochNanos(Instant instant) {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-    }
-
-    /** The kernel's names of packet drop reasons, from BTF; empty (numbers are published) without BTF. */
-    private static Map<Integer, String> dropReasons() {
-        try (KernelBtf btf = KernelBtf.loadVmlinux()) {
-            return btf.enumValues("skb_drop_reason");
-        } catch (RuntimeException e) {
-            LOG.info("no names for packet drop reasons ({}); publishing their numbers", e.getMessage());
-            return Map.of();
-        }
     }
 
     static Duration interval(AgentConfig config) {

@@ -12,12 +12,13 @@ import dev.sonde.api.v1alpha1.ProbeName;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import java.util.ArrayList;
 import java.util.List;
+import dev.sonde.agent.probe.DropReasons;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PrometheusTextTest {
 
-    private final SondeMetrics metrics = new SondeMetrics("node-a", "test", Map.of());
+    private final SondeMetrics metrics = new SondeMetrics("node-a", "test", new DropReasons(Map.of()));
 
     @Test
     void namesFollowOpenTelemetrysPrometheusRules() {

@@ -14,13 +14,14 @@ import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import java.util.List;
+import dev.sonde.agent.probe.DropReasons;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SondeMetricsTest {
 
     private static final NodePod POD = new NodePod("shop", "web-1", "uid-1", Map.of(), QosClass.BEST_EFFORT, false);
-    private final SondeMetrics metrics = new SondeMetrics("node-a", "test", Map.of(2, "SKB_DROP_REASON_NOT_SPECIFIED"));
+    private final SondeMetrics metrics = new SondeMetrics("node-a", "test", new DropReasons(Map.of(2, "SKB_DROP_REASON_NOT_SPECIFIED")));
 
     @Test
     void publishesOnlyTheMetricsOfTheMonitorsProbesOnAPodResource() {

@@ -3,11 +3,16 @@ package dev.sonde.agent.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.agent.probe.CgroupId;
+import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.Log2Histogram;
 import dev.sonde.agent.probe.ProbeCounters;
+import dev.sonde.api.agent.CompiledMonitor;
+import dev.sonde.api.agent.CompiledProbe;
 import dev.sonde.api.v1alpha1.MonitorWindow;
+import dev.sonde.api.v1alpha1.ProbeName;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MonitorWindowsTest {
@@ -52,7 +57,8 @@ class MonitorWindowsTest {
                 SIDECAR, counters(5, 0, 500, Map.of(2, 1L), 0),
                 OTHER_POD, counters(99, 99, 99_999, Map.of(3, 50L), 9));
 
-        MonitorWindow window = MonitorWindows.of("shop", "checkout", "uid-1", 1, List.of(APP, SIDECAR), deltas);
+        MonitorWindow window = MonitorWindows.of("shop", "checkout", "uid-1", 1, List.of(APP, SIDECAR), deltas,
+                Set.of());
 
         assertThat(window.getPods()).isEqualTo(1);
         assertThat(window.getCounters().getConnectsActive()).isEqualTo(15);
@@ -61,6 +67,37 @@ class MonitorWindowsTest {
         assertThat(window.getCounters().getDnsQueries()).isEqualTo(9);
         // NXDOMAIN 2 + SERVFAIL 1 + unanswered 1; NOERROR is not an error.
         assertThat(window.getCounters().getDnsErrors()).isEqualTo(4);
+    }
+
+    /** Health counts the loss reasons only; the metrics keep every reason. */
+    @Test
+    void dropsCountOnlyTheMonitorsLossReasons() {
+        // numbers as on some kernel: what the agent reads from BTF
+        DropReasons kernel = new DropReasons(Map.of(2, "SKB_DROP_REASON_NOT_SPECIFIED",
+                16, "SKB_DROP_REASON_NETFILTER_DROP", 77, "SKB_DROP_REASON_QUEUE_PURGE",
+                29, "SKB_DROP_REASON_SOCKET_BACKLOG"));
+        Map<CgroupId, ProbeCounters> deltas = Map.of(APP, drops(Map.of(2, 3L, 16, 5L, 77, 40L, 29, 1L)));
+        CompiledMonitor defaults = monitor(CompiledProbe.of(ProbeName.PACKET_DROPS));
+        CompiledMonitor custom = monitor(new CompiledProbe(ProbeName.PACKET_DROPS, null, null,
+                List.of("QUEUE_PURGE", "NOT_A_REASON_HERE")));
+
+        assertThat(MonitorWindows.lossDropReasons(defaults, kernel)).containsExactlyInAnyOrder(16, 29);
+        assertThat(MonitorWindows.of("shop", "m", "u", 1, List.of(APP), deltas,
+                MonitorWindows.lossDropReasons(defaults, kernel)).getCounters().getDrops())
+                .as("NETFILTER_DROP and SOCKET_BACKLOG, not QUEUE_PURGE or NOT_SPECIFIED").isEqualTo(6);
+        assertThat(MonitorWindows.of("shop", "m", "u", 1, List.of(APP), deltas,
+                MonitorWindows.lossDropReasons(custom, kernel)).getCounters().getDrops())
+                .as("the profile's own list").isEqualTo(40);
+    }
+
+    private static CompiledMonitor monitor(CompiledProbe probe) {
+        return new CompiledMonitor("shop", "m", "u", 0, "p", 15_000, List.of(probe), List.of("shop"), null, null,
+                null);
+    }
+
+    private static ProbeCounters drops(Map<Integer, Long> byReason) {
+        return new ProbeCounters(0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, Log2Histogram.EMPTY,
+                0, 0, 0, 0, 0, 0, byReason, 0, Map.of(), Log2Histogram.EMPTY, 0);
     }
 
     private static ProbeCounters counters(long connects, long failures, long txBytes, Map<Integer, Long> rcodes,
