@@ -92,6 +92,11 @@ class DemoFlowIT {
         assertThat(summary.path("dnsErrorRatio").asDouble()).as("every 10th lookup NXDOMAIN").isBetween(0.07, 0.13);
         // the client connects up to 20/s, the server accepts those plus inventory's 5/s: active + passive
         assertThat(summary.path("connectionsPerSecond").asDouble()).isBetween(25.0, 46.0);
+        // the standard profile has tcpRetransmits but not traffic: RETRANS has a value all the same
+        assertThat(summary.path("retransmitRatio").isNumber()).as("retransmitRatio in " + summary).isTrue();
+        String table = cluster.kubectl("get", "networkmonitor", "checkout", "-n", "demo", "-o",
+                "custom-columns=RETRANS:.status.summary.retransmitRatio", "--no-headers").orThrow().strip();
+        assertThat(table).as("the RETRANS column").isNotEmpty().isNotEqualTo("<none>");
         JsonNode status = checkout().path("status");
         assertThat(status.path("health").asText()).isEqualTo("Degraded");
         assertThat(status.path("healthReasons").toString()).contains("connectFailureRatio").contains("dnsErrorRatio");
