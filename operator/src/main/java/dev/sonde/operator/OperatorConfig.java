@@ -32,9 +32,16 @@ public interface OperatorConfig {
         @WithDefault("IfNotPresent")
         String imagePullPolicy();
 
-        /** Run the agent privileged instead of with BPF, PERFMON, NET_ADMIN, SYS_RESOURCE: only for kernels before 5.8. */
+        /** Run the agent privileged instead of with BPF, PERFMON, NET_ADMIN: only for kernels before 5.8 (no CAP_BPF). */
         @WithDefault("false")
         boolean privileged();
+
+        /**
+         * Also add SYS_RESOURCE: only for kernels before 5.11, which charge BPF maps to RLIMIT_MEMLOCK instead of the
+         * memory cgroup. Later kernels don't need it, and some runtimes can't grant it at all.
+         */
+        @WithDefault("false")
+        boolean addSysResource();
 
         @WithDefault("50m")
         String cpuRequest();

@@ -30,8 +30,13 @@ import java.util.Map;
  */
 public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<DaemonSet, Namespace> {
 
-    /** Capabilities added to the agent; everything else is dropped. */
-    public static final List<String> CAPABILITIES = List.of("BPF", "PERFMON", "NET_ADMIN", "SYS_RESOURCE");
+    /**
+     * Capabilities added to the agent; everything else is dropped. No SYS_RESOURCE: since kernel 5.11 BPF memory is
+     * charged to the memory cgroup, not RLIMIT_MEMLOCK (it is added only behind
+     * {@code sonde.operator.agent.add-sys-resource}).
+     */
+    public static final List<String> CAPABILITIES = List.of("BPF", "PERFMON", "NET_ADMIN");
+    static final String SYS_RESOURCE = "SYS_RESOURCE";
 
     /** Host paths: name, path, read-only. */
     record HostMount(String name, String path, boolean readOnly) {
@@ -111,7 +116,7 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
                 .withRequests(Map.of("cpu", new Quantity(agent.cpuRequest()), "memory", new Quantity(agent.memoryRequest())))
                 .withLimits(Map.of("cpu", new Quantity(agent.cpuLimit()), "memory", new Quantity(agent.memoryLimit())))
                 .endResources()
-                .withSecurityContext(securityContext(agent.privileged()))
+                .withSecurityContext(securityContext(agent))
                 .withVolumeMounts(mounts)
                 .endContainer()
                 .withVolumes(volumes)
@@ -121,16 +126,20 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
                 .build();
     }
 
-    static SecurityContext securityContext(boolean privileged) {
+    static SecurityContext securityContext(OperatorConfig.Agent agent) {
         SecurityContextBuilder builder = new SecurityContextBuilder()
                 .withReadOnlyRootFilesystem(true)
                 // BPF needs the capabilities in the effective set, which Kubernetes gives only to root
                 .withRunAsUser(0L)
                 .withRunAsNonRoot(false);
-        if (privileged) {
+        if (agent.privileged()) {
             return builder.withPrivileged(true).build();
         }
-        Capabilities capabilities = new CapabilitiesBuilder().withDrop("ALL").withAdd(CAPABILITIES).build();
+        List<String> add = new java.util.ArrayList<>(CAPABILITIES);
+        if (agent.addSysResource()) {
+            add.add(SYS_RESOURCE);
+        }
+        Capabilities capabilities = new CapabilitiesBuilder().withDrop("ALL").withAdd(add).build();
         return builder.withPrivileged(false).withAllowPrivilegeEscalation(false).withCapabilities(capabilities).build();
     }
 

@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 class AgentDaemonSetDependentTest {
 
     private static OperatorConfig.Agent agent(boolean privileged) {
+        return agent(privileged, false);
+    }
+
+    private static OperatorConfig.Agent agent(boolean privileged, boolean addSysResource) {
         return new OperatorConfig.Agent() {
             public String image() {
                 return "example.org/agent:1";
@@ -23,6 +27,10 @@ class AgentDaemonSetDependentTest {
 
             public boolean privileged() {
                 return privileged;
+            }
+
+            public boolean addSysResource() {
+                return addSysResource;
             }
 
             public String cpuRequest() {
@@ -58,7 +66,8 @@ class AgentDaemonSetDependentTest {
         assertThat(security.getReadOnlyRootFilesystem()).isTrue();
         assertThat(security.getAllowPrivilegeEscalation()).isFalse();
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(security.getCapabilities().getAdd()).containsExactly("BPF", "PERFMON", "NET_ADMIN", "SYS_RESOURCE");
+        assertThat(security.getCapabilities().getAdd()).as("no SYS_RESOURCE: BPF memory is memcg-accounted since 5.11")
+                .containsExactly("BPF", "PERFMON", "NET_ADMIN");
         assertThat(container.getEnv()).anySatisfy(env -> {
             assertThat(env.getName()).isEqualTo("NODE_NAME");
             assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
@@ -81,6 +90,14 @@ class AgentDaemonSetDependentTest {
                 .satisfies(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
         assertThat(ds.getSpec().getTemplate().getMetadata().getAnnotations())
                 .as("config changes must not roll the agents").isNullOrEmpty();
+    }
+
+    @Test
+    void sysResourceOnlyWhenAskedFor() {
+        DaemonSet ds = AgentDaemonSetDependent.desired("sonde-system", agent(false, true));
+        SecurityContext security = ds.getSpec().getTemplate().getSpec().getContainers().getFirst().getSecurityContext();
+        assertThat(security.getCapabilities().getAdd()).containsExactly("BPF", "PERFMON", "NET_ADMIN", "SYS_RESOURCE");
+        assertThat(security.getPrivileged()).isFalse();
     }
 
     @Test

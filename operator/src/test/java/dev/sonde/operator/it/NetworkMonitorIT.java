@@ -178,7 +178,7 @@ class NetworkMonitorIT {
                 .contains("\"image\":\"" + AGENT_IMAGE + "\"")
                 .contains("\"readOnlyRootFilesystem\":true")
                 .contains("\"drop\":[\"ALL\"]")
-                .contains("\"add\":[\"BPF\",\"PERFMON\",\"NET_ADMIN\",\"SYS_RESOURCE\"]")
+                .contains("\"add\":[\"BPF\",\"PERFMON\",\"NET_ADMIN\"]")
                 .contains("\"fieldPath\":\"spec.nodeName\"")
                 .doesNotContain("\"privileged\":true");
         String volumes = cluster.kubectl("get", "daemonset", "-n", opNs, "sonde-agent", "-o",
