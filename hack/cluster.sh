@@ -4,6 +4,8 @@
 # for this host where the real agent runs in local mode.
 #
 #   hack/cluster.sh up [--nodes N]   start (or reuse) the cluster; N fake nodes (default 3)
+#        [--real-node]               also this host as a real kubelet node (hack/node.sh): containerd, CNI,
+#                                    kube-proxy, CoreDNS; the API server then advertises this host's address
 #   hack/cluster.sh down             stop every process and delete the state
 #   hack/cluster.sh status           print component state; exit 0 only when healthy
 #   hack/cluster.sh env              print `export KUBECONFIG=... PATH=...` for eval
@@ -107,7 +109,7 @@ generate_pki() {
     -days 365 -sha256 -subj "/CN=sonde-local-ca" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
   make_cert apiserver kube-apiserver "" \
-    "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:$SERVICE_IP"
+    "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:$SERVICE_IP${ADVERTISE_IP:+,IP:$ADVERTISE_IP}"
   make_cert admin sonde-admin system:masters
   # The control-plane components and kwok act cluster-wide; test infrastructure, not a hardened setup.
   make_cert controller-manager system:kube-controller-manager system:masters
@@ -201,7 +203,9 @@ start_components() {
 
   start kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
+    --bind-address "$BIND_ADDRESS" --advertise-address "${ADVERTISE_IP:-127.0.0.1}" --secure-port "$APISERVER_PORT" \
+    --kubelet-client-certificate "$PKI/admin.crt" --kubelet-client-key "$PKI/admin.key" \
+    --kubelet-preferred-address-types InternalIP,Hostname \
     --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
     --client-ca-file "$PKI/ca.crt" \
     --requestheader-client-ca-file "$PKI/ca.crt" --requestheader-allowed-names front-proxy-client \
@@ -363,9 +367,10 @@ EOF
 # ------------------------------------------------------------------------ commands
 
 cmd_up() {
-  local nodes=3
+  local nodes=3 real_node=false
   while (( $# )); do
     case "$1" in
+      --real-node) real_node=true; shift ;;
       --nodes) nodes="${2:?--nodes needs a number}"; shift 2 ;;
       --nodes=*) nodes="${1#--nodes=}"; shift ;;
       *) die "unknown option for up: $1" ;;
@@ -377,11 +382,25 @@ cmd_up() {
   command -v openssl >/dev/null || die "openssl not found: apt-get install openssl"
   BIN="$(ensure_tools)"
 
+  # A real node's pods reach the API server through the kubernetes Service: it must advertise (and listen
+  # on) this machine's address, not loopback (whose endpoints are invalid). Only then, not by default.
+  BIND_ADDRESS=127.0.0.1
+  ADVERTISE_IP=""
+  if [[ "$real_node" == true ]]; then
+    ADVERTISE_IP="$(node_ip)"
+    [[ -n "$ADVERTISE_IP" ]] || die "--real-node: no non-loopback IPv4 address on this machine (kubelet needs one)"
+    BIND_ADDRESS=0.0.0.0
+  fi
+
   if healthy; then
     log "reusing the running cluster in $STATE"
+    if [[ "$real_node" == true && ! -s "$STATE/real-node" ]]; then
+      die "the running cluster in $STATE was started without --real-node (its API server advertises 127.0.0.1): hack/cluster.sh down, then up --real-node"
+    fi
   else
     if [[ -d "$STATE" ]]; then
       log "found a stopped or broken cluster in $STATE (left by a killed run?); replacing it"
+      if [[ -d "$STATE/node" ]]; then bash "$SONDE_ROOT/hack/node.sh" down || true; fi
       stop_components
       remove_state
     fi
@@ -393,10 +412,14 @@ cmd_up() {
     write_kubeconfig "$STATE/scheduler.kubeconfig" scheduler
     write_kubeconfig "$STATE/kwok.kubeconfig" kwok
     echo "$BIN" >"$STATE/bin-dir"
+    [[ -n "$ADVERTISE_IP" ]] && echo "$ADVERTISE_IP" >"$STATE/real-node"
     start_components
   fi
   ensure_host_node
   ensure_fake_nodes "$nodes"
+  if [[ "$real_node" == true ]]; then
+    bash "$SONDE_ROOT/hack/node.sh" up
+  fi
   log "cluster ready: $(kubectl_ get nodes --no-headers | wc -l) nodes; use: eval \"\$(hack/cluster.sh env)\""
 }
 
@@ -424,6 +447,10 @@ cmd_down() {
     return 0
   fi
   log "stopping the cluster in $STATE"
+  # the real node first: its pods and kubelet need the API server to go cleanly
+  if [[ -d "$STATE/node" ]]; then
+    bash "$SONDE_ROOT/hack/node.sh" down || true
+  fi
   stop_components
   remove_state
 }
@@ -469,7 +496,7 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     _heartbeat) cmd_heartbeat ;;
-    *) echo "usage: hack/cluster.sh up [--nodes N] | down | status | env" >&2; exit 2 ;;
+    *) echo "usage: hack/cluster.sh up [--nodes N] [--real-node] | down | status | env" >&2; exit 2 ;;
   esac
 }
 

@@ -93,6 +93,57 @@ ensure_otelcol() {
   echo "$bin"
 }
 
+# The machine's own non-loopback address (of the default route's interface, else the first global one that is
+# not ours): kubelet refuses a loopback node IP, and in-cluster clients reach the API server through it.
+node_ip() {
+  local dev
+  dev="$(ip -4 route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "dev") {print $(i + 1); exit}}')"
+  if [[ -n "$dev" ]]; then
+    ip -4 -o addr show dev "$dev" scope global | awk '{split($4, a, "/"); print a[1]; exit}'
+  else
+    ip -4 -o addr show scope global | awk -v br=sonde0 '$2 != br && $2 !~ /^(veth|cni)/ {split($4, a, "/"); print a[1]; exit}'
+  fi
+}
+
+# The real node's binaries (kubelet, kube-proxy), from the same pins as the control plane, with the version
+# ldflags without which the node reports v0.0.0-master; built into the tools cache on first use; prints the bin dir.
+NODE_BINARIES=(kubelet kube-proxy)
+
+ensure_node_tools() {
+  local dir bin k8s minor
+  dir="$(tools_dir)"
+  k8s="$(awk '$1 == "k8s.io/kubernetes" {print $2; exit}' "$SONDE_ROOT/hack/tools/go.mod")"
+  minor="$(echo "$k8s" | cut -d. -f2)"
+  for bin in "${NODE_BINARIES[@]}"; do
+    [[ -x "$dir/bin/$bin" ]] && continue
+    log "building $bin $k8s into $dir/bin (first run only; about 3 minutes each on 2 cores with a cold Go cache)"
+    mkdir -p "$dir/bin.partial" "$dir/bin"
+    (cd "$SONDE_ROOT/hack/tools" && CGO_ENABLED=0 go build -trimpath \
+      -ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$k8s -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+      -o "$dir/bin.partial/$bin" "k8s.io/kubernetes/cmd/$bin") || die "building $bin failed"
+    mv "$dir/bin.partial/$bin" "$dir/bin/$bin"
+  done
+  rmdir "$dir/bin.partial" 2>/dev/null || true
+  echo "$dir/bin"
+}
+
+# CoreDNS (hack/tools/coredns), the real node's cluster DNS, cached like the Collector; prints the binary's path.
+ensure_coredns() {
+  ensure_go
+  local src="$SONDE_ROOT/hack/tools/coredns" version key bin
+  version="$(awk '$1 == "github.com/coredns/coredns" {print $2; exit}' "$src/go.mod")"
+  key="$(cat "$src/go.mod" "$src/go.sum" <(go env GOVERSION) | sha256sum | cut -c1-12)"
+  bin="${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/coredns-${version}-${key}/coredns"
+  if [[ ! -x "$bin" ]]; then
+    log "building CoreDNS $version into $bin (first run only; about 2 minutes on 2 cores)"
+    mkdir -p "$(dirname "$bin")"
+    (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$bin.partial" github.com/coredns/coredns) \
+      || die "building CoreDNS failed"
+    mv "$bin.partial" "$bin"
+  fi
+  echo "$bin"
+}
+
 # kwok needs stages (how fake nodes and pods move through their lifecycle). Use the "fast" set that
 # ships in the pinned kwok module: nodes Ready at once with a Lease heartbeat, pods Running at once.
 write_kwok_stages() {
