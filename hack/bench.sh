@@ -15,6 +15,8 @@
 # Settings, all optional: BENCH_PAIRS=7 BENCH_SECONDS=5 (pairs of runs, seconds per run),
 # BENCH_DOC=docs/benchmarks.md. The whole run holds the build lock (/tmp/sonde-build.lock), so no build
 # competes for the CPUs; started as `flock /tmp/sonde-build.lock hack/bench.sh` it uses the lock it inherits.
+# The agent budget benchmark reuses a running local control plane and leaves it running; one it starts
+# itself it stops at the end (SONDE_KEEP_CLUSTER=true keeps it), so a later hack/demo.sh finds its ports free.
 set -euo pipefail
 
 # shellcheck source=hack/lib/common.sh
@@ -155,8 +157,8 @@ bench_kernel_probes() {
 bench_agent_budget() {
   local out="$SONDE_ROOT/node-agent/target/bench/agent-budget.md" classpath
   log "agent budget benchmark (tables in $out)"
-  # the cluster outlives this script: it must not inherit the build lock
-  hack/cluster.sh up {BUILD_LOCK_FD}>&-
+  # a control plane that was running is reused and outlives this script: it must not inherit the build lock
+  cluster_up --nodes 3 {BUILD_LOCK_FD}>&-
   eval "$(hack/cluster.sh env)"
   kubectl apply --server-side -f crds/ >/dev/null
   SONDE_OTELCOL="$(ensure_otelcol)"
@@ -176,12 +178,15 @@ bench_operator() {
   # bench-operator.sh would take the build lock for its build, which this run already holds: build here
   log "operator scale benchmark (tables in operator/target/bench/operator-scale.md)"
   ./mvnw -B -ntp -q -pl operator -am package -DskipTests -DskipITs
-  BENCH_SKIP_BUILD=true hack/bench-operator.sh
+  # this run keeps holding the lock; its control plane (kept with BENCH_KEEP_CLUSTER=true) must not
+  BENCH_SKIP_BUILD=true hack/bench-operator.sh {BUILD_LOCK_FD}>&-
 }
 
 install_prerequisites
 require_java
 hold_build_lock
+# the agent budget benchmark needs the local control plane: stop it again if this run started it
+trap stop_cluster_if_started EXIT
 case "$mode" in
   data-plane) bench_data_plane ;;
   agent) bench_agent_budget ;;

@@ -11,6 +11,8 @@
 #                       restart the checkout client and resolver: every N-th connect fails, every
 #                       M-th lookup is for a missing name (0: none); defaults 20 and 10
 #   hack/demo.sh down   stop everything the demo started; nothing stays attached
+#   hack/demo.sh links  the kernel's links to Sonde's programs (sonde_*), one line each; none once the
+#                       agent has detached
 #
 # Environment: SONDE_DEMO_SKIP_BUILD=1 uses the jars already built (the e2e test does);
 # SONDE_DEMO_KEEP_CLUSTER=1 makes "down" leave the local control plane running.
@@ -63,6 +65,29 @@ demo_down() {
 
 if [[ "${1:-}" == down ]]; then
   demo_down
+  exit 0
+fi
+
+# ---------------------------------------------------------------------------- links
+
+# Prints "<link id>: <link type>  prog <id> <name>" for each link whose program is one of Sonde's. A link
+# names its program by id only (so `bpftool link show | grep sonde` finds nothing): join with the programs.
+sonde_links() {
+  local bpf
+  bpf="$({ bpftool -j prog show && bpftool -j link show; } | jq -s -c .)" \
+    || die "bpftool failed (run as root; apt-get install bpftool jq)"
+  jq -r '
+    (.[0] | map(select((.name // "") | startswith("sonde_"))) | map({key: (.id | tostring), value: .name})
+      | from_entries) as $sonde
+    | .[1][] | select($sonde[.prog_id | tostring] != null)
+    | "\(.id): \(.type)  prog \(.prog_id) \($sonde[.prog_id | tostring])"' <<<"$bpf"
+}
+
+if [[ "${1:-}" == links ]]; then
+  (( EUID == 0 )) || die "bpftool needs root to list links and programs"
+  links="$(sonde_links)"
+  [[ -z "$links" ]] || printf '%s\n' "$links"
+  log "$(grep -c . <<<"$links" || true) links to sonde_* programs"
   exit 0
 fi
 
@@ -279,6 +304,6 @@ Sonde runs: the operator (log $DEMO/operator.log) and the agent for $SONDE_HOST_
   tail -c 2000 $SONDE_DEMO_OTLP_FILE                  # per-pod OTLP, as the collector received it
   hack/demo.sh traffic --fail-every 0 --missing-every 0   # no failures: Healthy after a window
   kubectl patch networkmonitor checkout -n demo --type=merge -p '{"spec":{"paused":true}}'
-  bpftool link show                                 # the agent's attachments
+  hack/demo.sh links                                # paused: no lines once the agent has detached
   hack/demo.sh down                                 # stop everything
 EOF

@@ -20,17 +20,8 @@ log "JDK: $JAVA_HOME ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
 log "shellcheck hack/"
 shellcheck -x hack/*.sh hack/lib/*.sh .ci/run
 
-started_cluster=false
-if ! hack/cluster.sh status >/dev/null 2>&1; then
-  hack/cluster.sh up --nodes "${SONDE_TEST_NODES:-3}"
-  started_cluster=true
-fi
-cleanup() {
-  if [[ "$started_cluster" == true && "${SONDE_KEEP_CLUSTER:-}" != true ]]; then
-    hack/cluster.sh down || true
-  fi
-}
-trap cleanup EXIT
+trap stop_cluster_if_started EXIT
+cluster_up --nodes "${SONDE_TEST_NODES:-3}"
 eval "$(hack/cluster.sh env)"
 SONDE_OTELCOL="$(ensure_otelcol)"
 export SONDE_OTELCOL

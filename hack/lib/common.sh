@@ -207,3 +207,25 @@ ensure_go() {
   export PATH="$dir/bin:$PATH"
   export GOTOOLCHAIN=local
 }
+
+# The local control plane for one script run: cluster_up starts it unless one is already running (that
+# one is reused and left running), stop_cluster_if_started stops it again if this run started it
+# (SONDE_KEEP_CLUSTER=true keeps it). A script calls `trap stop_cluster_if_started EXIT` before
+# cluster_up, so a failed or interrupted run stops the control plane too.
+SONDE_STARTED_CLUSTER=false
+
+cluster_up() { # [hack/cluster.sh up options]
+  if "$SONDE_ROOT/hack/cluster.sh" status >/dev/null 2>&1; then
+    log "reusing the running control plane; it stays running"
+    return 0
+  fi
+  SONDE_STARTED_CLUSTER=true # before up: a half-started control plane is stopped as well
+  "$SONDE_ROOT/hack/cluster.sh" up "$@"
+}
+
+stop_cluster_if_started() {
+  if [[ "$SONDE_STARTED_CLUSTER" == true && "${SONDE_KEEP_CLUSTER:-}" != true ]]; then
+    log "stopping the control plane this run started (SONDE_KEEP_CLUSTER=true keeps it)"
+    "$SONDE_ROOT/hack/cluster.sh" down || true
+  fi
+}

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The NetworkMonitor health check on objects as the API server serves them (what Argo CD sees),
- * through a status lifecycle written with kubectl: no status, Ready=True, a spec change that bumps
- * metadata.generation, Ready=False.
+ * through a status lifecycle written with kubectl: no status, Ready=True, spec.paused (which bumps
+ * metadata.generation) before and after the status catches up, Ready=False while paused.
  */
 @LocalControlPlane
 class ArgoCdHealthIT {
@@ -48,6 +48,10 @@ class ArgoCdHealthIT {
         assertThat(changed.path("metadata").path("generation").asLong()).isEqualTo(2);
         assertThat(check.evaluate(changed))
                 .isEqualTo(new LuaHealthCheck.Result("Progressing", "Waiting for the Sonde operator to observe generation 2"));
+
+        setReady(cluster, ns, "True", "Paused", "measuring is paused", 2);
+        assertThat(check.evaluate(get(cluster, ns)))
+                .isEqualTo(new LuaHealthCheck.Result("Suspended", "measuring is paused"));
 
         setReady(cluster, ns, "False", "ProfileNotFound", "ProbeProfile \\\"standard\\\" not found", 2);
         assertThat(check.evaluate(get(cluster, ns)))

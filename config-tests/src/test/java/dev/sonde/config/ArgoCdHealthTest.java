@@ -52,7 +52,7 @@ class ArgoCdHealthTest {
                 test.path("healthStatus").path("status").asText(), test.path("healthStatus").path("message").asText()));
     }
 
-    /** Every fixture file is used, and every status the contract names is covered for each kind. */
+    /** Every fixture file is used, and every status the check can give is covered for each kind. */
     @ParameterizedTest
     @ValueSource(strings = {"NetworkMonitor", "ProbeProfile"})
     void fixturesCoverEveryOutcome(String kind) {
@@ -67,6 +67,9 @@ class ArgoCdHealthTest {
                 .map(p -> "testdata/" + p.getFileName()).toList();
         assertThat(used).containsExactlyInAnyOrderElementsOf(files);
         assertThat(statuses).contains("Healthy", "Degraded", "Progressing");
+        if (kind.equals("NetworkMonitor")) {
+            assertThat(statuses).as("spec.paused").contains("Suspended");
+        }
     }
 
     /** The converter and harness themselves: a check that can't see the object would pass nothing above. */

@@ -9,6 +9,8 @@ import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
 import dev.sonde.testsupport.OtelCollector;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -152,9 +154,11 @@ class DemoFlowIT {
     @Order(5)
     void pausingAndDeletingTheMonitorsDetachesEverything() throws Exception {
         assertThat(sondeLinks()).as("the agent's links while checkout runs").isNotEmpty();
+        assertTheTourShowsTheLinks("while checkout runs");
         patchPaused("checkout", "demo", true);
         patchPaused("platform", "sonde-system", true);
         awaitLinks("paused monitors: no links", Set::isEmpty);
+        assertTheTourShowsTheLinks("paused");
         cluster.kubectl("wait", "--for=condition=Ready", "networkmonitor/checkout", "-n", "demo", "--timeout=30s")
                 .orThrow();
         assertThat(checkout().path("status").path("conditions").toString()).contains("Paused");
@@ -213,6 +217,40 @@ class DemoFlowIT {
                         && uid.equals(p.resource().get("k8s.pod.uid"))
                         && "active".equals(p.attributes().get("direction")))
                 .mapToLong(p -> (long) p.value()).max().orElse(0);
+    }
+
+    /**
+     * The README tour's command for the agent's links, {@code hack/demo.sh links}, lists exactly the links
+     * bpftool's JSON gives for Sonde's programs. Compared when two bpftool reads around it agree, so an
+     * attach or detach in between doesn't count as a difference.
+     */
+    private static void assertTheTourShowsTheLinks(String when) throws Exception {
+        assertThat(Files.readString(cluster.repoRoot().resolve("README.md"))).as("the README tour")
+                .contains("\nhack/demo.sh links ");
+        for (int attempt = 1; ; attempt++) {
+            Set<Integer> before = sondeLinks();
+            Set<Integer> shown = tourLinks();
+            Set<Integer> after = sondeLinks();
+            if (before.equals(after) || attempt == 5) {
+                assertThat(shown).as("hack/demo.sh links " + when + " (bpftool before: " + before + ")")
+                        .isEqualTo(after);
+                return;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** The link ids {@code hack/demo.sh links} prints, each line "<link id>: <type>  prog <id> sonde_<name>". */
+    private static Set<Integer> tourLinks() throws Exception {
+        Process process = new ProcessBuilder("bash", "hack/demo.sh", "links").directory(cluster.repoRoot().toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(Path.of("target", "demo.log").toFile())).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("hack/demo.sh links finished").isTrue();
+        assertThat(process.exitValue()).as("hack/demo.sh links exit code (e2e/target/demo.log)").isZero();
+        List<String> lines = out.lines().toList();
+        assertThat(lines).allMatch(line -> line.matches("\\d+: \\S+  prog \\d+ sonde_\\S*"), "a link line");
+        return lines.stream().map(line -> Integer.parseInt(line.substring(0, line.indexOf(':'))))
+                .collect(Collectors.toSet());
     }
 
     private static void awaitLinks(String what, Predicate<Set<Integer>> condition) throws Exception {
