@@ -61,7 +61,10 @@ class InvalidObjectsIT {
         assertThat(result.stderr()).as(file.getFileName().toString()).contains(expected);
     }
 
-    /** The corpus must also prove the harness accepts valid objects, or every case above passes trivially. */
+    /**
+     * The corpus must also prove the harness accepts valid objects, or every case above passes trivially: here the
+     * forms the rules must let through, prefixed label keys in all three selectors and an endpoint without userinfo.
+     */
     @Test
     void aValidObjectIsAccepted(ControlPlane cluster, TestNamespace ns) {
         String monitor = """
@@ -72,8 +75,28 @@ class InvalidObjectsIT {
                   namespace: %s
                 spec:
                   profile: standard
+                  podSelector:
+                    matchLabels:
+                      app.kubernetes.io/name: checkout
+                    matchExpressions:
+                      - key: example.com/Canary_Track
+                        operator: DoesNotExist
+                  namespaceSelector:
+                    matchLabels:
+                      team: payments
+                  nodeSelector:
+                    matchExpressions:
+                      - key: topology.kubernetes.io/zone
+                        operator: In
+                        values: [eu-west-1a]
+                  export:
+                    otlp:
+                      endpoint: https://otel-collector.observability:4318/v1/metrics
+                      protocol: http/protobuf
                 """.formatted(ns.name());
         KubectlResult result = cluster.kubectlWithInput(monitor, "apply", "--server-side", "-f", "-");
         assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(cluster.kubectl("get", "nm", "valid", "-n", ns.name(), "-o",
+                "jsonpath={.spec.podSelector.matchLabels}").orThrow()).contains("app.kubernetes.io/name");
     }
 }
