@@ -61,6 +61,26 @@ class InvalidObjectsIT {
         assertThat(result.stderr()).as(file.getFileName().toString()).contains(expected);
     }
 
+    /** The API server's answer ends up in terminals and CI logs: it must not repeat the credentials it refuses. */
+    @Test
+    void anEndpointWithCredentialsIsRefusedWithoutRepeatingThem(ControlPlane cluster, TestNamespace ns) {
+        String monitor = """
+                apiVersion: sonde.dev/v1alpha1
+                kind: NetworkMonitor
+                metadata:
+                  name: endpoint-credentials
+                  namespace: %s
+                spec:
+                  profile: standard
+                  export:
+                    otlp:
+                      endpoint: https://sonde:s3cr3t-t0ken@otlp.example.com:4318
+                """.formatted(ns.name());
+        KubectlResult result = cluster.kubectlWithInput(monitor, "apply", "--server-side", "-f", "-");
+        assertThat(result.exitCode()).as("accepted:%n%s", result.stdout()).isNotZero();
+        assertThat(result.stderr()).contains("endpoint must not carry credentials").doesNotContain("s3cr3t-t0ken");
+    }
+
     /**
      * The corpus must also prove the harness accepts valid objects, or every case above passes trivially: here the
      * forms the rules must let through, prefixed label keys in all three selectors and an endpoint without userinfo.
