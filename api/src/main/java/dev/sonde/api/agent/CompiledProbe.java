@@ -11,13 +11,11 @@ import java.util.Objects;
  *
  * @param name the probe
  * @param dnsPorts for dns only: server ports whose traffic is parsed as DNS, ascending
- * @param rttSampleEvery for tcpRtt only: record one RTT sample in this many, per CPU
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, Integer rttSampleEvery) {
+public record CompiledProbe(ProbeName name, List<Integer> dnsPorts) {
 
     public static final List<Integer> DEFAULT_DNS_PORTS = List.of(53);
-    public static final int DEFAULT_RTT_SAMPLE_EVERY = 1;
 
     public CompiledProbe {
         Objects.requireNonNull(name, "name");
@@ -27,22 +25,16 @@ public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, Integer rttS
         } else if (dnsPorts != null) {
             throw new IllegalArgumentException("dnsPorts only apply to the dns probe, not " + name);
         }
-        if (name == ProbeName.TCP_RTT) {
-            rttSampleEvery = rttSampleEvery == null ? DEFAULT_RTT_SAMPLE_EVERY : rttSampleEvery;
-        } else if (rttSampleEvery != null) {
-            throw new IllegalArgumentException("rttSampleEvery only applies to the tcpRtt probe, not " + name);
-        }
     }
 
     /** A probe with default parameters. */
     public static CompiledProbe of(ProbeName name) {
-        return new CompiledProbe(name, null, null);
+        return new CompiledProbe(name, null);
     }
 
     /** Resolves a ProbeProfile's probe entry. */
     public static CompiledProbe from(ProbeSpec spec) {
         List<Integer> ports = spec.getDns() == null ? null : spec.getDns().getPorts();
-        Integer sampleEvery = spec.getTcpRtt() == null ? null : spec.getTcpRtt().getSampleEvery();
-        return new CompiledProbe(spec.getName(), ports, sampleEvery);
+        return new CompiledProbe(spec.getName(), ports);
     }
 }

@@ -10,8 +10,6 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(fieldPath = ".dns", value = "!has(self.dns) || self.name == 'dns'",
         message = "dns parameters can only be set on the probe named dns")
-@ValidationRule(fieldPath = ".tcpRtt", value = "!has(self.tcpRtt) || self.name == 'tcpRtt'",
-        message = "tcpRtt parameters can only be set on the probe named tcpRtt")
 public class ProbeSpec {
 
     @JsonPropertyDescription("The probe: tcpConnections (connects, accepts, connect failures and latency), "
@@ -22,9 +20,6 @@ public class ProbeSpec {
 
     @JsonPropertyDescription("Parameters of the dns probe; only allowed when name is dns.")
     private DnsProbeParameters dns;
-
-    @JsonPropertyDescription("Parameters of the tcpRtt probe; only allowed when name is tcpRtt.")
-    private TcpRttProbeParameters tcpRtt;
 
     public ProbeSpec() {
     }
@@ -49,24 +44,15 @@ public class ProbeSpec {
         this.dns = dns;
     }
 
-    public TcpRttProbeParameters getTcpRtt() {
-        return tcpRtt;
-    }
-
-    public void setTcpRtt(TcpRttProbeParameters tcpRtt) {
-        this.tcpRtt = tcpRtt;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof ProbeSpec that
                 && name == that.name
-                && Objects.equals(dns, that.dns)
-                && Objects.equals(tcpRtt, that.tcpRtt);
+                && Objects.equals(dns, that.dns);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, dns, tcpRtt);
+        return Objects.hash(name, dns);
     }
 }
