@@ -61,7 +61,30 @@ class InvalidObjectsIT {
         assertThat(result.stderr()).as(file.getFileName().toString()).contains(expected);
     }
 
-    /** The corpus must also prove the harness accepts valid objects, or every case above passes trivially. */
+    /** The API server's answer ends up in terminals and CI logs: it must not repeat the credentials it refuses. */
+    @Test
+    void anEndpointWithCredentialsIsRefusedWithoutRepeatingThem(ControlPlane cluster, TestNamespace ns) {
+        String monitor = """
+                apiVersion: sonde.dev/v1alpha1
+                kind: NetworkMonitor
+                metadata:
+                  name: endpoint-credentials
+                  namespace: %s
+                spec:
+                  profile: standard
+                  export:
+                    otlp:
+                      endpoint: https://sonde:s3cr3t-t0ken@otlp.example.com:4318
+                """.formatted(ns.name());
+        KubectlResult result = cluster.kubectlWithInput(monitor, "apply", "--server-side", "-f", "-");
+        assertThat(result.exitCode()).as("accepted:%n%s", result.stdout()).isNotZero();
+        assertThat(result.stderr()).contains("endpoint must not carry credentials").doesNotContain("s3cr3t-t0ken");
+    }
+
+    /**
+     * The corpus must also prove the harness accepts valid objects, or every case above passes trivially: here the
+     * forms the rules must let through, prefixed label keys in all three selectors and an endpoint without userinfo.
+     */
     @Test
     void aValidObjectIsAccepted(ControlPlane cluster, TestNamespace ns) {
         String monitor = """
@@ -72,8 +95,28 @@ class InvalidObjectsIT {
                   namespace: %s
                 spec:
                   profile: standard
+                  podSelector:
+                    matchLabels:
+                      app.kubernetes.io/name: checkout
+                    matchExpressions:
+                      - key: example.com/Canary_Track
+                        operator: DoesNotExist
+                  namespaceSelector:
+                    matchLabels:
+                      team: payments
+                  nodeSelector:
+                    matchExpressions:
+                      - key: topology.kubernetes.io/zone
+                        operator: In
+                        values: [eu-west-1a]
+                  export:
+                    otlp:
+                      endpoint: https://otel-collector.observability:4318/v1/metrics
+                      protocol: http/protobuf
                 """.formatted(ns.name());
         KubectlResult result = cluster.kubectlWithInput(monitor, "apply", "--server-side", "-f", "-");
         assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(cluster.kubectl("get", "nm", "valid", "-n", ns.name(), "-o",
+                "jsonpath={.spec.podSelector.matchLabels}").orThrow()).contains("app.kubernetes.io/name");
     }
 }

@@ -37,7 +37,7 @@ import io.quarkiverse.operatorsdk.annotations.SharedCSVMetadata;
                           "metadata": {"name": "standard"},
                           "spec": {"interval": "15s",
                             "probes": [{"name": "tcpConnections"}, {"name": "tcpRetransmits"}, {"name": "tcpResets"},
-                              {"name": "tcpRtt", "tcpRtt": {"sampleEvery": 4}}, {"name": "dns", "dns": {"ports": [53]}}],
+                              {"name": "tcpRtt"}, {"name": "dns", "dns": {"ports": [53]}}],
                             "health": {"retransmitRatio": {"degraded": 0.01, "critical": 0.05},
                               "connectFailureRatio": {"degraded": 0.02, "critical": 0.1},
                               "connectLatencyP99": {"degraded": "100ms", "critical": "1s"},

@@ -11,13 +11,11 @@ import java.util.Objects;
  *
  * @param name the probe
  * @param dnsPorts for dns only: server ports whose traffic is parsed as DNS, ascending
- * @param rttSampleEvery for tcpRtt only: record one RTT sample in this many, per CPU
  * @param lossDropReasons for packetDrops only: the kernel drop reasons (names without SKB_DROP_REASON_) that count as
  *     loss for health, sorted
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, Integer rttSampleEvery,
-        List<String> lossDropReasons) {
+public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, List<String> lossDropReasons) {
 
     public static final List<Integer> DEFAULT_DNS_PORTS = List.of(53);
     /**
@@ -34,7 +32,6 @@ public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, Integer rttS
             "PKT_TOO_SMALL", "PROTO_MEM", "QDISC_CONGESTED", "QDISC_DROP", "QDISC_OVERLIMIT", "SKB_CSUM",
             "SKB_GSO_SEG", "SOCKET_BACKLOG", "SOCKET_RCVBUFF", "TCP_CSUM", "TCP_LISTEN_OVERFLOW", "TCP_OFO_DROP",
             "TCP_OFO_QUEUE_PRUNE", "TCP_ZEROWINDOW", "TC_EGRESS", "TC_INGRESS", "UDP_CSUM", "XDP");
-    public static final int DEFAULT_RTT_SAMPLE_EVERY = 1;
 
     public CompiledProbe {
         Objects.requireNonNull(name, "name");
@@ -43,11 +40,6 @@ public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, Integer rttS
                     : dnsPorts.stream().distinct().sorted().toList();
         } else if (dnsPorts != null) {
             throw new IllegalArgumentException("dnsPorts only apply to the dns probe, not " + name);
-        }
-        if (name == ProbeName.TCP_RTT) {
-            rttSampleEvery = rttSampleEvery == null ? DEFAULT_RTT_SAMPLE_EVERY : rttSampleEvery;
-        } else if (rttSampleEvery != null) {
-            throw new IllegalArgumentException("rttSampleEvery only applies to the tcpRtt probe, not " + name);
         }
         if (name == ProbeName.PACKET_DROPS) {
             lossDropReasons = lossDropReasons == null || lossDropReasons.isEmpty() ? DEFAULT_LOSS_DROP_REASONS
@@ -59,14 +51,13 @@ public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, Integer rttS
 
     /** A probe with default parameters. */
     public static CompiledProbe of(ProbeName name) {
-        return new CompiledProbe(name, null, null, null);
+        return new CompiledProbe(name, null, null);
     }
 
     /** Resolves a ProbeProfile's probe entry. */
     public static CompiledProbe from(ProbeSpec spec) {
         List<Integer> ports = spec.getDns() == null ? null : spec.getDns().getPorts();
-        Integer sampleEvery = spec.getTcpRtt() == null ? null : spec.getTcpRtt().getSampleEvery();
         List<String> lossReasons = spec.getPacketDrops() == null ? null : spec.getPacketDrops().getLossReasons();
-        return new CompiledProbe(spec.getName(), ports, sampleEvery, lossReasons);
+        return new CompiledProbe(spec.getName(), ports, lossReasons);
     }
 }

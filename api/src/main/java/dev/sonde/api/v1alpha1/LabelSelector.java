@@ -15,8 +15,10 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LabelSelector {
 
-    @JsonPropertyDescription("Labels that must all be present with exactly these values.")
+    @JsonPropertyDescription("Labels that must all be present with exactly these values; keys are label keys "
+            + "such as app or app.kubernetes.io/name.")
     @Size(max = 64)
+    @ValidationRule(value = Validation.ALL_KEYS_ARE_LABEL_KEYS, message = Validation.LABEL_KEY_MESSAGE)
     @ValidationRule(value = "self.all(k, self[k].matches('" + Validation.LABEL_VALUE_REGEX + "'))",
             message = Validation.LABEL_VALUE_MESSAGE)
     private Map<String, @Size(max = 63) String> matchLabels;

@@ -21,6 +21,7 @@ public class LabelSelectorRequirement {
     @JsonPropertyDescription("The label key the requirement applies to, e.g. app.kubernetes.io/name.")
     @Required
     @Size(min = 1, max = 317)
+    @ValidationRule(value = Validation.IS_LABEL_KEY, message = Validation.LABEL_KEY_MESSAGE)
     private String key;
 
     @JsonPropertyDescription("How the key's value is compared: In, NotIn, Exists or DoesNotExist.")

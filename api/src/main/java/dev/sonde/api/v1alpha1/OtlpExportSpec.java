@@ -10,11 +10,17 @@ import java.util.Objects;
 
 /** Where and how the agents push the monitor's per-pod metrics over OTLP. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// Every reader of the namespace sees the spec; an '@' before the path is where a URL keeps user:password. On the
+// object, not the field, so the API server's answer names the field without echoing the password.
+@ValidationRule(fieldPath = ".endpoint",
+        value = "!has(self.endpoint) || !self.endpoint.matches('^[A-Za-z][-A-Za-z0-9+.]*://[^/?#]*@')",
+        message = "endpoint must not carry credentials (user:password@); put them in a Secret and reference it with "
+                + "headersSecretRef")
 public class OtlpExportSpec {
 
     @JsonPropertyDescription("OTLP receiver URL, e.g. http://otel-collector.observability:4317 for grpc or "
             + "http://otel-collector.observability:4318 for http/protobuf (the agent appends /v1/metrics). Use https:// for "
-            + "TLS.")
+            + "TLS. No user:password@ in the URL: credentials go in the Secret of headersSecretRef.")
     @Required
     @Size(min = 1, max = 2048)
     @ValidationRule(value = "isURL(self) && url(self).getScheme() in ['http', 'https'] && url(self).getHostname() != ''",

@@ -12,8 +12,6 @@ import java.util.Objects;
         message = "dns parameters can only be set on the probe named dns")
 @ValidationRule(fieldPath = ".packetDrops", value = "!has(self.packetDrops) || self.name == 'packetDrops'",
         message = "packetDrops parameters can only be set on the probe named packetDrops")
-@ValidationRule(fieldPath = ".tcpRtt", value = "!has(self.tcpRtt) || self.name == 'tcpRtt'",
-        message = "tcpRtt parameters can only be set on the probe named tcpRtt")
 public class ProbeSpec {
 
     @JsonPropertyDescription("The probe: tcpConnections (connects, accepts, connect failures and latency), "
@@ -27,9 +25,6 @@ public class ProbeSpec {
 
     @JsonPropertyDescription("Parameters of the packetDrops probe; only allowed when name is packetDrops.")
     private PacketDropsProbeParameters packetDrops;
-
-    @JsonPropertyDescription("Parameters of the tcpRtt probe; only allowed when name is tcpRtt.")
-    private TcpRttProbeParameters tcpRtt;
 
     public ProbeSpec() {
     }
@@ -62,25 +57,16 @@ public class ProbeSpec {
         this.packetDrops = packetDrops;
     }
 
-    public TcpRttProbeParameters getTcpRtt() {
-        return tcpRtt;
-    }
-
-    public void setTcpRtt(TcpRttProbeParameters tcpRtt) {
-        this.tcpRtt = tcpRtt;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof ProbeSpec that
                 && name == that.name
                 && Objects.equals(dns, that.dns)
-                && Objects.equals(packetDrops, that.packetDrops)
-                && Objects.equals(tcpRtt, that.tcpRtt);
+                && Objects.equals(packetDrops, that.packetDrops);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, dns, packetDrops, tcpRtt);
+        return Objects.hash(name, dns, packetDrops);
     }
 }

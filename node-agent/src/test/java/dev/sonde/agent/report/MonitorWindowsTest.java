@@ -78,7 +78,7 @@ class MonitorWindowsTest {
                 29, "SKB_DROP_REASON_SOCKET_BACKLOG"));
         Map<CgroupId, ProbeCounters> deltas = Map.of(APP, drops(Map.of(2, 3L, 16, 5L, 77, 40L, 29, 1L)));
         CompiledMonitor defaults = monitor(CompiledProbe.of(ProbeName.PACKET_DROPS));
-        CompiledMonitor custom = monitor(new CompiledProbe(ProbeName.PACKET_DROPS, null, null,
+        CompiledMonitor custom = monitor(new CompiledProbe(ProbeName.PACKET_DROPS, null,
                 List.of("QUEUE_PURGE", "NOT_A_REASON_HERE")));
 
         assertThat(MonitorWindows.lossDropReasons(defaults, kernel)).containsExactlyInAnyOrder(16, 29);

@@ -8,13 +8,12 @@ import java.time.Duration;
 
 /**
  * Expected per-node cost of a profile. Probes on connection state changes are cheap; probes that run per
- * packet or per ACK cost more; a short interval adds map reads and report writes.
+ * packet cost more; a short interval adds map reads and report writes.
  *
  * <table>
  * <caption>points per probe</caption>
- * <tr><td>tcpConnections, tcpRetransmits, tcpResets</td><td>1</td></tr>
+ * <tr><td>tcpConnections, tcpRetransmits, tcpResets, tcpRtt (one sample per connection, at its close)</td><td>1</td></tr>
  * <tr><td>dns</td><td>2</td></tr>
- * <tr><td>tcpRtt</td><td>3, or 2 with sampleEvery &ge; 2, or 1 with sampleEvery &ge; 8</td></tr>
  * <tr><td>traffic, packetDrops</td><td>3</td></tr>
  * <tr><td>interval below 5s</td><td>+1</td></tr>
  * </table>
@@ -59,14 +58,9 @@ public final class OverheadClassifier {
             return 0;
         }
         return switch (probe.getName()) {
-            case TCP_CONNECTIONS, TCP_RETRANSMITS, TCP_RESETS -> 1;
+            case TCP_CONNECTIONS, TCP_RETRANSMITS, TCP_RESETS, TCP_RTT -> 1;
             case DNS -> 2;
             case TRAFFIC, PACKET_DROPS -> 3;
-            case TCP_RTT -> {
-                int every = probe.getTcpRtt() == null || probe.getTcpRtt().getSampleEvery() == null ? 1
-                        : probe.getTcpRtt().getSampleEvery();
-                yield every >= 8 ? 1 : every >= 2 ? 2 : 3;
-            }
         };
     }
 }

@@ -512,9 +512,9 @@ public final class OperatorScaleBenchmark {
         String probes = switch (name) {
             case "bench-low-overhead" -> "[{name: tcpConnections}]";
             case "bench-standard" -> "[{name: tcpConnections}, {name: tcpRetransmits}, {name: tcpResets}, "
-                    + "{name: tcpRtt, tcpRtt: {sampleEvery: 4}}, {name: dns}]";
+                    + "{name: tcpRtt}, {name: dns}]";
             default -> "[{name: tcpConnections}, {name: tcpRetransmits}, {name: tcpResets}, "
-                    + "{name: tcpRtt, tcpRtt: {sampleEvery: 1}}, {name: traffic}, {name: packetDrops}, "
+                    + "{name: tcpRtt}, {name: traffic}, {name: packetDrops}, "
                     + "{name: dns, dns: {ports: [53, 5353]}}]";
         };
         return """

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.api.v1alpha1.OverheadClass;
 import dev.sonde.api.v1alpha1.ProbeName;
-import dev.sonde.api.v1alpha1.ProbeProfile;
-import dev.sonde.api.v1alpha1.TcpRttProbeParameters;
 import dev.sonde.operator.Fixtures;
 import org.junit.jupiter.api.Test;
 
@@ -25,13 +23,17 @@ class OverheadClassifierTest {
                 ProbeName.DNS).getSpec())).isEqualTo(OverheadClass.HIGH);
     }
 
+    /** tcpRtt reads srtt once per connection on the same state-change tracepoint as tcpConnections. */
     @Test
-    void rttSamplingAndShortIntervalsCount() {
-        ProbeProfile sampled = Fixtures.profile("p", "15s", ProbeName.TCP_RTT);
-        sampled.getSpec().getProbes().getFirst().setTcpRtt(new TcpRttProbeParameters(8));
-        assertThat(OverheadClassifier.score(sampled.getSpec())).isEqualTo(1);
-        ProbeProfile everyAck = Fixtures.profile("p", "15s", ProbeName.TCP_RTT);
-        assertThat(OverheadClassifier.score(everyAck.getSpec())).isEqualTo(3);
-        assertThat(OverheadClassifier.score(Fixtures.profile("p", "2s", ProbeName.TCP_RTT).getSpec())).isEqualTo(4);
+    void rttCostsLikeAConnectionStateProbe() {
+        assertThat(OverheadClassifier.score(Fixtures.profile("p", "15s", ProbeName.TCP_RTT).getSpec())).isEqualTo(1);
+        assertThat(OverheadClassifier.score(Fixtures.profile("p", "15s", ProbeName.TCP_CONNECTIONS, ProbeName.TCP_RTT)
+                .getSpec())).isEqualTo(2);
+    }
+
+    @Test
+    void aShortIntervalCounts() {
+        assertThat(OverheadClassifier.score(Fixtures.profile("p", "2s", ProbeName.TCP_RTT).getSpec())).isEqualTo(2);
+        assertThat(OverheadClassifier.score(Fixtures.profile("p", "5s", ProbeName.TCP_RTT).getSpec())).isEqualTo(1);
     }
 }
