@@ -34,7 +34,7 @@ public record AgentConfig(int schemaVersion, String hash, List<CompiledMonitor> 
     /** Key of the config in the operator's ConfigMap. */
     public static final String CONFIG_MAP_KEY = "agent-config.json";
 
-    /** Annotation carrying the hash, e.g. on the ConfigMap and the agent pod template. */
+    /** Annotation carrying the hash on the compiled config's ConfigMap (not on the agent pods: a change must not roll them). */
     public static final String HASH_ANNOTATION = "sonde.dev/config-hash";
 
     private static final ObjectMapper CANONICAL = JsonMapper.builder()

@@ -44,8 +44,7 @@ public final class BpfMap {
             this.valueSize = (int) Libbpf.BPF_MAP__VALUE_SIZE.invokeExact(map);
             this.maxEntries = (int) Libbpf.BPF_MAP__MAX_ENTRIES.invokeExact(map);
             int type = (int) Libbpf.BPF_MAP__TYPE.invokeExact(map);
-            // BPF_MAP_TYPE_PERCPU_HASH 5, PERCPU_ARRAY 6, LRU_PERCPU_HASH 10, PERCPU_CGROUP_STORAGE 21
-            this.perCpu = type == 5 || type == 6 || type == 10 || type == 21;
+            this.perCpu = PER_CPU_TYPES.contains(type);
         } catch (Throwable t) {
             throw Libbpf.fail("map " + name, t);
         }
@@ -84,10 +83,6 @@ public final class BpfMap {
         return (valueSize + 7) & ~7;
     }
 
-    public boolean perCpu() {
-        return perCpu;
-    }
-
     public int maxEntries() {
         return maxEntries;
     }
@@ -114,7 +109,28 @@ public final class BpfMap {
     }
 
     /** flags: BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2. */
-    public void update(byte[] key, byte[] value, long flags) {
+    /** How an update treats an existing key: the flags of bpf_map_update_elem. */
+    public enum UpdateMode {
+        /** BPF_ANY: create or replace. */
+        ANY(0),
+        /** BPF_NOEXIST: create only; fails with EEXIST when the key exists. */
+        NOEXIST(1),
+        /** BPF_EXIST: replace only. */
+        EXIST(2);
+
+        final long flags;
+
+        UpdateMode(long flags) {
+            this.flags = flags;
+        }
+    }
+
+    /** The map types whose values hold one slot per possible CPU. */
+    private static final java.util.Set<Integer> PER_CPU_TYPES = java.util.Set.of(
+            5 /* BPF_MAP_TYPE_PERCPU_HASH */, 6 /* PERCPU_ARRAY */, 10 /* LRU_PERCPU_HASH */,
+            21 /* PERCPU_CGROUP_STORAGE */);
+
+    public void update(byte[] key, byte[] value, UpdateMode mode) {
         checkKey(key);
         if (value.length != valueBytes()) {
             throw new IllegalArgumentException(name + ": value needs " + valueBytes() + " bytes, got " + value.length);
@@ -122,7 +138,7 @@ public final class BpfMap {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment k = call.allocateFrom(ValueLayout.JAVA_BYTE, key);
             MemorySegment v = call.allocateFrom(ValueLayout.JAVA_BYTE, value);
-            int rc = (int) Libbpf.BPF_MAP_UPDATE_ELEM.invokeExact(fd, k, v, flags);
+            int rc = (int) Libbpf.BPF_MAP_UPDATE_ELEM.invokeExact(fd, k, v, mode.flags);
             BpfObject.check(rc, "update in " + name);
         } catch (Throwable t) {
             throw Libbpf.fail("bpf_map_update_elem " + name, t);

@@ -94,10 +94,6 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
-    public List<String> programNames() {
-        return List.copyOf(programs.keySet());
-    }
-
     /** Before load: whether the program is loaded into the kernel at all. */
     public void setAutoload(String program, boolean autoload) {
         checkNotLoaded();
@@ -106,14 +102,6 @@ public final class BpfObject implements AutoCloseable {
             check(rc, "bpf_program__set_autoload " + program);
         } catch (Throwable t) {
             throw Libbpf.fail("bpf_program__set_autoload", t);
-        }
-    }
-
-    public boolean autoload(String program) {
-        try {
-            return (boolean) Libbpf.BPF_PROGRAM__AUTOLOAD.invokeExact(program(program));
-        } catch (Throwable t) {
-            throw Libbpf.fail("bpf_program__autoload", t);
         }
     }
 
@@ -233,22 +221,6 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
-    /** Attaches a raw tracepoint program ({@code SEC("raw_tp/...")}); the link is owned by this object. */
-    public BpfLink attachRawTracepoint(String program, String tracepoint) {
-        checkLoaded();
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = call.allocate(Libbpf.CAPTURE_LAYOUT);
-            MemorySegment link = (MemorySegment) Libbpf.BPF_PROGRAM__ATTACH_RAW_TRACEPOINT.invokeExact(state,
-                    program(program), call.allocateFrom(tracepoint));
-            if (link.equals(MemorySegment.NULL)) {
-                throw BpfException.of("attach " + program + " to raw tracepoint " + tracepoint, Libbpf.errno(state));
-            }
-            return track(new BpfLink(this, link, program));
-        } catch (Throwable t) {
-            throw Libbpf.fail("bpf_program__attach_raw_tracepoint", t);
-        }
-    }
-
     /**
      * Attaches a cgroup program with a bpf_link (multi-attach: programs others attached to the
      * same cgroup stay in place; the link goes away with the last fd, e.g. on SIGKILL).
@@ -296,10 +268,6 @@ public final class BpfObject implements AutoCloseable {
         } catch (Throwable t) {
             throw Libbpf.fail("programInfo", t);
         }
-    }
-
-    public boolean isLoaded() {
-        return loaded && !closed;
     }
 
     void forget(BpfLink link) {

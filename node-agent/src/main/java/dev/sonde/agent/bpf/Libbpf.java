@@ -48,9 +48,7 @@ final class Libbpf {
     static final MethodHandle BPF_PROGRAM__SET_AUTOLOAD = call("bpf_program__set_autoload", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
     static final MethodHandle BPF_PROGRAM__SET_LOG_BUF = call("bpf_program__set_log_buf", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, SIZE_T));
     static final MethodHandle BPF_PROGRAM__NAME = call("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    static final MethodHandle BPF_PROGRAM__AUTOLOAD = call("bpf_program__autoload", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     static final MethodHandle BPF_PROGRAM__FD = call("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle BPF_PROGRAM__ATTACH_RAW_TRACEPOINT = errnoCall("bpf_program__attach_raw_tracepoint", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle BPF_PROGRAM__ATTACH_TRACE = errnoCall("bpf_program__attach_trace", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle BPF_PROGRAM__ATTACH_CGROUP = errnoCall("bpf_program__attach_cgroup", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
 

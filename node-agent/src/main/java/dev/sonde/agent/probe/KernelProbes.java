@@ -220,13 +220,13 @@ public final class KernelProbes implements AutoCloseable {
         byte[] key = u64(cgroup.id());
         try {
             // traffic counts where its entry exists: create it first, zeroed, keeping an existing one
-            traffic.update(key, new byte[traffic.valueBytes()], 1 /* BPF_NOEXIST */);
+            traffic.update(key, new byte[traffic.valueBytes()], BpfMap.UpdateMode.NOEXIST);
         } catch (BpfException e) {
             if (e.errno() != EEXIST) {
                 throw e;
             }
         }
-        selected.update(key, u64(monitorMask), 0 /* BPF_ANY */);
+        selected.update(key, u64(monitorMask), BpfMap.UpdateMode.ANY);
     }
 
     /**
@@ -247,7 +247,7 @@ public final class KernelProbes implements AutoCloseable {
         }
         for (int port : ports) {
             if (!current.contains(port)) {
-                dnsPortsMap.update(dnsPortKey(cgroup, port), new byte[] {1}, 0 /* BPF_ANY */);
+                dnsPortsMap.update(dnsPortKey(cgroup, port), new byte[] {1}, BpfMap.UpdateMode.ANY);
             }
         }
         if (ports.isEmpty()) {

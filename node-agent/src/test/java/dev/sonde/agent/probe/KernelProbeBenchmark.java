@@ -104,7 +104,7 @@ public final class KernelProbeBenchmark {
             byte[] key = null;
             for (int i = 0; i < ENTRIES; i++) {
                 key = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(1000 + i).putInt(1).putInt(0).array();
-                metrics.update(key, value, 0);
+                metrics.update(key, value, BpfMap.UpdateMode.ANY);
             }
             md.append("### Reading ").append(ENTRIES).append(" per-CPU entries (").append(BpfMap.possibleCpus())
                     .append(" possible CPUs)\n\n| method | entries | ms |\n|---|---:|---:|\n");

@@ -19,9 +19,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Compiles the active monitors into one AgentConfig. A monitor keeps the bit index it had in the previous
- * config (so the agents' kernel maps need no reshuffle); new monitors get the lowest free index, oldest first.
- * Beyond 64 monitors the newest are left out.
+ * Compiles the active monitors into one AgentConfig. A monitor keeps the index it had in the previous
+ * config; new monitors get the lowest free index, oldest first. The index only names the monitor in the agents'
+ * reports: the kernel's mask says "selected", so there is no bound on the number of monitors.
  */
 public final class AgentConfigCompiler {
 
