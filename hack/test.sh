@@ -33,6 +33,7 @@ cleanup() {
 trap cleanup EXIT
 eval "$(hack/cluster.sh env)"
 SONDE_OTELCOL="$(ensure_otelcol)"
-export SONDE_OTELCOL
+SONDE_PROMTOOL="$(ensure_promtool)"
+export SONDE_OTELCOL SONDE_PROMTOOL
 
 ./mvnw -B -ntp verify "$@"
