@@ -115,7 +115,7 @@ class OperatorMetricsIT {
         Files.writeString(scrape, metrics);
         Promtool.Check check = Promtool.checkMetrics(metrics);
         assertThat(check.clean()).as(check + "\n(the scrape: " + scrape + ")").isTrue();
-        assertThat(scrape("application/openmetrics-text; version=1.0.0").headers().firstValue("Content-Type"))
+        assertThat(scrape("application/openmetrics-text; version=1.0.0; charset=utf-8").headers().firstValue("Content-Type"))
                 .as("OpenMetrics when asked for").get().asString().startsWith("application/openmetrics-text");
 
         // what users alert on is still there, as valid families: the SDK's durations a histogram (buckets add up
