@@ -24,6 +24,7 @@ trap stop_cluster_if_started EXIT
 cluster_up --nodes "${SONDE_TEST_NODES:-3}"
 eval "$(hack/cluster.sh env)"
 SONDE_OTELCOL="$(ensure_otelcol)"
-export SONDE_OTELCOL
+SONDE_PROMTOOL="$(ensure_promtool)"
+export SONDE_OTELCOL SONDE_PROMTOOL
 
 ./mvnw -B -ntp verify "$@"

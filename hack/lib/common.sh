@@ -144,6 +144,24 @@ ensure_coredns() {
   echo "$bin"
 }
 
+# Builds promtool (hack/tools/promtool) into the cache unless it is already there, keyed like ensure_otelcol by its
+# pins and the Go version; prints the binary's path (tests read it from SONDE_PROMTOOL for `promtool check metrics`).
+ensure_promtool() {
+  local src="$SONDE_ROOT/hack/tools/promtool" version key bin
+  ensure_go "$src/go.mod"
+  version="$(awk '$1 == "github.com/prometheus/prometheus" {print $2; exit}' "$src/go.mod")"
+  key="$(cat "$src/go.mod" "$src/go.sum" <(go env GOVERSION) | sha256sum | cut -c1-12)"
+  bin="${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/promtool-${version}-${key}/promtool"
+  if [[ ! -x "$bin" ]]; then
+    log "building promtool (prometheus $version) into $bin (first run only; up to 11 minutes on 2 cores)"
+    mkdir -p "$(dirname "$bin")"
+    (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$bin.partial" github.com/prometheus/prometheus/cmd/promtool) \
+      || die "building promtool failed"
+    mv "$bin.partial" "$bin"
+  fi
+  echo "$bin"
+}
+
 # kwok needs stages (how fake nodes and pods move through their lifecycle). Use the "fast" set that
 # ships in the pinned kwok module: nodes Ready at once with a Lease heartbeat, pods Running at once.
 write_kwok_stages() {
@@ -178,18 +196,19 @@ install_prerequisites() {
   ensure_go
 }
 
-# The control plane is built with the Go toolchain that hack/tools/go.mod asks for. If the machine's
-# go is missing or older, the toolchain is fetched as a module from the Go module proxy.
+# The control plane is built with the Go toolchain that hack/tools/go.mod asks for (or the go.mod given as
+# $1, e.g. a tool's own module). If the machine's go is missing or older, the toolchain is fetched as a module
+# from the Go module proxy.
 ensure_go() {
   local want have
-  want="$(awk '$1 == "go" {print $2; exit}' "$SONDE_ROOT/hack/tools/go.mod")"
+  want="$(awk '$1 == "go" {print $2; exit}' "${1:-$SONDE_ROOT/hack/tools/go.mod}")"
   if command -v go >/dev/null; then
     have="$(go env GOVERSION 2>/dev/null | sed 's/^go//')"
     if [[ -n "$have" ]] && printf '%s\n%s\n' "$want" "$have" | sort -V -C; then
       return 0
     fi
   fi
-  local version="1.26.8" # a release >= the go directive; bump with hack/tools/go.mod
+  local version="1.26.8" # a release >= the go directives of hack/tools/go.mod and hack/tools/*/go.mod
   local dir="${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/go-$version"
   if [[ ! -x "$dir/bin/go" ]]; then
     local proxy="${GOPROXY:-https://proxy.golang.org}"

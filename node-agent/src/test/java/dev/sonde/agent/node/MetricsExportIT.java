@@ -28,6 +28,7 @@ import dev.sonde.testsupport.Bpftool;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
 import dev.sonde.testsupport.OtelCollector;
+import dev.sonde.testsupport.Promtool;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -52,8 +53,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Per-pod metrics as a user's backends see them: pushed over OTLP (gRPC and HTTP/protobuf) to a real OpenTelemetry
- * Collector, and scraped from the agent's Prometheus endpoint and parsed by the Prometheus project's own Python
- * parser. Also: a config entry this agent can't run fails that monitor only.
+ * Collector, and scraped from the agent's Prometheus endpoint, linted by {@code promtool check metrics} and parsed by
+ * the Prometheus project's own Python parser. Also: a config entry this agent can't run fails that monitor only.
  */
 @LocalControlPlane
 class MetricsExportIT {
@@ -227,13 +228,15 @@ class MetricsExportIT {
     private record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    /** GET /metrics, parsed by prometheus_client (Debian's python3-prometheus-client). */
+    /** GET /metrics, linted by promtool and parsed by prometheus_client (Debian's python3-prometheus-client). */
     private static List<Sample> scrape(InetSocketAddress address) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + address.getPort() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain; version=0.0.4");
+        Promtool.Check lint = Promtool.checkMetrics(response.body());
+        assertThat(lint.clean()).as(lint + "\nin:\n" + response.body()).isTrue();
         Process parser = new ProcessBuilder("/usr/bin/python3", "-c", """
                 import json, sys
                 from prometheus_client.parser import text_string_to_metric_families

@@ -136,7 +136,7 @@ public final class OperatorProcess implements AutoCloseable {
     public String metrics() {
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                    HttpRequest.newBuilder(metricsUri()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("/q/metrics answered " + response.statusCode());
@@ -148,6 +148,11 @@ public final class OperatorProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Where /q/metrics is, to scrape it with headers of one's own. */
+    public URI metricsUri() {
+        return URI.create("http://127.0.0.1:" + port + "/q/metrics");
     }
 
     /** A sample's value from the Prometheus text, 0 when absent; labels must match exactly as printed. */

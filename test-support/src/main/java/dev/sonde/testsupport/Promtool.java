@@ -1,0 +1,87 @@
+package dev.sonde.testsupport;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Prometheus project's own linter for an exposition: {@code promtool check metrics}, the check a user runs
+ * on a scrape (HELP text, counter {@code _total}, base units, reserved {@code le}/{@code quantile} labels...).
+ *
+ * <p>The binary is the pinned build of {@code hack/tools/promtool}; {@code hack/test.sh} builds it with
+ * {@code ensure_promtool} from {@code hack/lib/common.sh} and passes its path in {@code SONDE_PROMTOOL}.
+ */
+public final class Promtool {
+
+    /** The environment variable that names the promtool binary. */
+    public static final String BINARY_ENV = "SONDE_PROMTOOL";
+
+    private Promtool() {
+    }
+
+    /**
+     * What {@code promtool check metrics} said about an exposition.
+     *
+     * @param exitCode 0 when clean, 3 for lint problems, 1 when the text does not parse
+     * @param problems its output, one line per problem ({@code metric_name text})
+     */
+    public record Check(int exitCode, List<String> problems) {
+
+        /** Exit 0 and nothing printed. */
+        public boolean clean() {
+            return exitCode == 0 && problems.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "promtool check metrics exited " + exitCode + " with " + problems.size() + " line(s):\n"
+                    + String.join("\n", problems);
+        }
+    }
+
+    /**
+     * Pipes the Prometheus text into {@code promtool check metrics}.
+     *
+     * @throws IllegalStateException if {@code SONDE_PROMTOOL} is unset or not executable, or promtool hangs
+     */
+    public static Check checkMetrics(String exposition) {
+        try {
+            Process process = new ProcessBuilder(binary().toString(), "check", "metrics")
+                    .redirectErrorStream(true)
+                    .start();
+            try (OutputStream in = process.getOutputStream()) {
+                in.write(exposition.getBytes(StandardCharsets.UTF_8));
+            }
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("promtool check metrics did not finish in 30s");
+            }
+            return new Check(process.exitValue(), output.lines().filter(l -> !l.isBlank()).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path binary() {
+        String value = System.getenv(BINARY_ENV);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(BINARY_ENV + " is not set: it names promtool, which hack/test.sh builds "
+                    + "and exports (ensure_promtool in hack/lib/common.sh prints its path)");
+        }
+        Path binary = Path.of(value);
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException(BINARY_ENV + "=" + value + " is not an executable file: rebuild it with "
+                    + "ensure_promtool from hack/lib/common.sh (hack/test.sh does)");
+        }
+        return binary;
+    }
+}
