@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.Gauge;
 import io.quarkiverse.operatorsdk.annotations.CSVMetadata;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -139,8 +140,15 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
             selected.forEach(p -> desiredNodes.add(p.getSpec().getNodeName()));
         }
         List<AgentReport> reports = Caches.all(context, AgentReport.class).toList();
+        // Read only for a monitor that can run: a rejected one is not compiled, so its headers are never copied.
+        HeadersSecret.Problem headers = resolution instanceof MonitorResolution.Accepted
+                && !Boolean.TRUE.equals(monitor.getSpec().getPaused())
+                ? HeadersSecret.read(context.getClient(), monitor)
+                        .filter(HeadersSecret.Problem.class::isInstance).map(HeadersSecret.Problem.class::cast)
+                        .orElse(null)
+                : null;
         var result = MonitorStatusBuilder.build(new MonitorStatusBuilder.Inputs(monitor, resolution,
-                agentConfig(context), matchedPods, desiredNodes, reports, now));
+                agentConfig(context), matchedPods, desiredNodes, reports, now, headers));
 
         NetworkMonitorStatus status = result.status();
         if (MonitorStatusBuilder.readyChanged(monitor.getStatus(), status)
@@ -162,7 +170,13 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
             patch.setStatus(status);
             control = UpdateControl.patchStatus(patch);
         }
-        result.recheckAfter().ifPresent(control::rescheduleAfter);
+        Optional<Duration> recheck = result.recheckAfter();
+        if (headers != null || (HeadersSecret.referenced(monitor).isPresent() && resolution instanceof MonitorResolution.Accepted)) {
+            // No watch on Secrets: a fixed, deleted or changed headers Secret is noticed by reading it again.
+            Duration resync = config.headersResync();
+            recheck = Optional.of(recheck.filter(r -> r.compareTo(resync) < 0).orElse(resync));
+        }
+        recheck.ifPresent(control::rescheduleAfter);
         return control;
     }
 
