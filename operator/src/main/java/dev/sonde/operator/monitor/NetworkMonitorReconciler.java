@@ -171,7 +171,9 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
             control = UpdateControl.patchStatus(patch);
         }
         Optional<Duration> recheck = result.recheckAfter();
-        if (headers != null || (HeadersSecret.referenced(monitor).isPresent() && resolution instanceof MonitorResolution.Accepted)) {
+        boolean readsHeaders = resolution instanceof MonitorResolution.Accepted
+                && HeadersSecret.referenced(monitor).isPresent();
+        if (readsHeaders) {
             // No watch on Secrets: a fixed, deleted or changed headers Secret is noticed by reading it again.
             Duration resync = config.headersResync();
             recheck = Optional.of(recheck.filter(r -> r.compareTo(resync) < 0).orElse(resync));
