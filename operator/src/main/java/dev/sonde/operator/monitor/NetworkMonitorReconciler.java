@@ -59,6 +59,8 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
     private final ReconcileMetrics metrics;
     private final EventRecorder events;
     private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
+    /** The last judgment of each monitor's headers Secret, so AgentReports (one per node) don't each cost a get. */
+    private final Map<String, HeadersJudgment> headersJudged = new ConcurrentHashMap<>();
     private volatile IndexerResourceCache<NetworkMonitor> monitorCache;
 
     public NetworkMonitorReconciler(OperatorConfig config, ReconcileMetrics metrics, EventRecorder events) {
@@ -143,9 +145,7 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
         // Read only for a monitor that can run: a rejected one is not compiled, so its headers are never copied.
         HeadersSecret.Problem headers = resolution instanceof MonitorResolution.Accepted
                 && !Boolean.TRUE.equals(monitor.getSpec().getPaused())
-                ? HeadersSecret.read(context.getClient(), monitor)
-                        .filter(HeadersSecret.Problem.class::isInstance).map(HeadersSecret.Problem.class::cast)
-                        .orElse(null)
+                ? headersProblem(monitor, context, now)
                 : null;
         var result = MonitorStatusBuilder.build(new MonitorStatusBuilder.Inputs(monitor, resolution,
                 agentConfig(context), matchedPods, desiredNodes, reports, now, headers));
@@ -180,6 +180,33 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
         }
         recheck.ifPresent(control::rescheduleAfter);
         return control;
+    }
+
+    private record HeadersJudgment(long generation, Instant at, HeadersSecret.Problem problem) {
+    }
+
+    /**
+     * What is wrong with the monitor's headers Secret, or null: read again when the spec changed or the last read
+     * is {@code sonde.operator.headers-resync} old, which the recheck below guarantees.
+     */
+    private HeadersSecret.Problem headersProblem(NetworkMonitor monitor, Context<NetworkMonitor> context,
+            Instant now) {
+        String uid = monitor.getMetadata().getUid();
+        long generation = Optional.ofNullable(monitor.getMetadata().getGeneration()).orElse(0L);
+        HeadersJudgment last = headersJudged.get(uid);
+        if (last != null && last.generation() == generation
+                && Duration.between(last.at(), now).compareTo(config.headersResync()) < 0) {
+            return last.problem();
+        }
+        HeadersSecret.Problem problem = HeadersSecret.read(context.getClient(), monitor)
+                .filter(HeadersSecret.Problem.class::isInstance).map(HeadersSecret.Problem.class::cast)
+                .orElse(null);
+        if (headersJudged.size() > 4 * monitorCache.list(m -> true).count() + 16) {
+            Set<String> live = monitorCache.list(m -> true).map(m -> m.getMetadata().getUid()).collect(Collectors.toSet());
+            headersJudged.keySet().retainAll(live);
+        }
+        headersJudged.put(uid, new HeadersJudgment(generation, now, problem));
+        return problem;
     }
 
     /** Running pods the monitor selects: in its namespaces, matching podSelector, on nodes matching nodeSelector. */
