@@ -49,6 +49,7 @@ class RbacIT {
     private static final ResourceDefinitionContext AGENT_REPORTS = new ResourceDefinitionContext.Builder()
             .withGroup("sonde.dev").withVersion("v1alpha1").withKind("AgentReport").withPlural("agentreports")
             .withNamespaced(true).build();
+    private static final String HEADERS_COPY = "sonde-otlp-headers";
     private static final String SUFFIX = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
 
     /** Created here only when missing, and then removed again, so a running operator's copy is left alone. */
@@ -97,6 +98,12 @@ class RbacIT {
         "agent no update networkmonitors.sonde.dev:status sonde-system",
         "agent no list networkmonitors.sonde.dev *",
         "agent no get secrets sonde-system",
+        "agent yes get secrets/sonde-otlp-headers sonde-system",
+        "agent yes watch secrets/sonde-otlp-headers sonde-system",
+        "agent no update secrets/sonde-otlp-headers sonde-system",
+        "agent no get secrets/sonde-otlp-headers OTHER",
+        "agent no get secrets/otlp-headers OTHER",
+        "agent no list secrets sonde-system",
         "agent no list secrets *",
         "agent no delete pods OTHER",
         "agent no create pods sonde-system",
@@ -129,9 +136,18 @@ class RbacIT {
         "operator yes watch pods *",
         "operator no create pods sonde-system",
         "operator yes list nodes -",
-        "operator no get secrets sonde-system",
-        "operator no get secrets OTHER",
+        "operator yes get secrets/otlp-headers OTHER",
+        "operator no list secrets OTHER",
+        "operator no watch secrets OTHER",
+        "operator no list secrets sonde-system",
         "operator no list secrets *",
+        "operator no update secrets/otlp-headers OTHER",
+        "operator no delete secrets/otlp-headers OTHER",
+        "operator no create secrets OTHER",
+        "operator yes create secrets sonde-system",
+        "operator yes patch secrets/sonde-otlp-headers sonde-system",
+        "operator no patch secrets/other sonde-system",
+        "operator no delete secrets/sonde-otlp-headers sonde-system",
         "operator no create serviceaccounts sonde-system",
         "operator no create clusterrolebindings.rbac.authorization.k8s.io -",
         "operator yes get customresourcedefinitions.apiextensions.k8s.io/networkmonitors.sonde.dev -",
@@ -303,13 +319,75 @@ class RbacIT {
         }
     }
 
+    /**
+     * headersSecretRef: the operator gets a named Secret (in any namespace; the reference it resolves carries no
+     * namespace, so it asks only in the monitor's own), but can never list or watch Secrets, so it sees none that
+     * nobody named.
+     */
     @Test
-    void operatorCannotReadSecretsAnywhere(ControlPlane cluster, TestNamespace ns) {
+    void operatorGetsNamedSecretsButListsAndWatchesNone(ControlPlane cluster, TestNamespace ns) {
         try (KubernetesClient operator = cluster.impersonating(Sonde.NAMESPACE, Sonde.OPERATOR)) {
-            assertForbidden(() -> operator.secrets().inNamespace(ns.name()).withName("otlp-headers").get());
+            assertThat(operator.secrets().inNamespace(ns.name()).withName("otlp-headers").get().getData())
+                    .containsKey("Authorization");
+            assertForbidden(() -> operator.secrets().inNamespace(ns.name()).list());
             assertForbidden(() -> operator.secrets().inNamespace(Sonde.NAMESPACE).list());
             assertForbidden(() -> operator.secrets().inNamespace("kube-system").list());
             assertForbidden(() -> operator.secrets().inAnyNamespace().list());
+            assertForbidden(() -> operator.secrets().inNamespace(ns.name()).withName("otlp-headers")
+                    .watch(new IgnoringWatcher<>()));
+            assertForbidden(() -> operator.secrets().inNamespace(ns.name()).withName("otlp-headers").delete());
+        }
+    }
+
+    /** The operator writes its copy by name with server-side apply, and no other Secret of its namespace. */
+    @Test
+    void operatorWritesOnlyTheHeadersCopy(ControlPlane cluster, KubernetesClient admin) {
+        String other = "rbac-it-other-" + SUFFIX;
+        try (KubernetesClient operator = cluster.impersonating(Sonde.NAMESPACE, Sonde.OPERATOR)) {
+            if (admin.secrets().inNamespace(Sonde.NAMESPACE).withName(HEADERS_COPY).get() == null) {
+                // Only when no running operator has written one: apply creates it (create, then patch by name).
+                operator.secrets().inNamespace(Sonde.NAMESPACE).resource(new SecretBuilder()
+                        .withNewMetadata().withName(HEADERS_COPY).endMetadata().addToStringData("uid", "{}").build())
+                        .fieldManager("rbac-it").serverSideApply();
+                cleanups.add(() -> admin.secrets().inNamespace(Sonde.NAMESPACE).withName(HEADERS_COPY).delete());
+                assertThat(admin.secrets().inNamespace(Sonde.NAMESPACE).withName(HEADERS_COPY).get()).isNotNull();
+            }
+            assertForbidden(() -> operator.secrets().inNamespace(Sonde.NAMESPACE).resource(new SecretBuilder()
+                    .withNewMetadata().withName(other).endMetadata().addToStringData("k", "v").build())
+                    .fieldManager("rbac-it").serverSideApply());
+            assertThat(admin.secrets().inNamespace(Sonde.NAMESPACE).withName(other).get()).isNull();
+        }
+    }
+
+    /**
+     * The agent reads exactly the operator's copy of the headers, by name and watched with a name field selector,
+     * and no other Secret: not in its namespace, not the tenant's original.
+     */
+    @Test
+    void agentReadsAndWatchesOnlyTheHeadersCopy(ControlPlane cluster, KubernetesClient admin, TestNamespace ns) {
+        String other = "rbac-it-other-" + SUFFIX;
+        if (admin.secrets().inNamespace(Sonde.NAMESPACE).withName(HEADERS_COPY).get() == null) {
+            admin.secrets().inNamespace(Sonde.NAMESPACE).resource(new SecretBuilder()
+                    .withNewMetadata().withName(HEADERS_COPY).endMetadata().build()).create();
+            cleanups.add(() -> admin.secrets().inNamespace(Sonde.NAMESPACE).withName(HEADERS_COPY).delete());
+        }
+        admin.secrets().inNamespace(Sonde.NAMESPACE).resource(new SecretBuilder()
+                .withNewMetadata().withName(other).endMetadata().addToStringData("k", "v").build()).create();
+        cleanups.add(() -> admin.secrets().inNamespace(Sonde.NAMESPACE).withName(other).delete());
+        try (KubernetesClient agent = cluster.impersonating(Sonde.NAMESPACE, Sonde.AGENT)) {
+            var secrets = agent.secrets().inNamespace(Sonde.NAMESPACE);
+            assertThat(secrets.withName(HEADERS_COPY).get()).isNotNull();
+            assertThat(secrets.withField("metadata.name", HEADERS_COPY).list().getItems())
+                    .extracting(s -> s.getMetadata().getName()).containsExactly(HEADERS_COPY);
+            try (Watch watch = secrets.withName(HEADERS_COPY).watch(new IgnoringWatcher<>())) {
+                assertThat(watch).isNotNull();
+            }
+            assertForbidden(() -> secrets.list());
+            assertForbidden(() -> secrets.withName(other).get());
+            assertForbidden(() -> secrets.withField("metadata.name", other).list());
+            assertForbidden(() -> agent.secrets().inNamespace(ns.name()).withName("otlp-headers").get());
+            assertForbidden(() -> agent.secrets().inNamespace(ns.name()).withName(HEADERS_COPY).get());
+            assertForbidden(() -> secrets.withName(HEADERS_COPY).delete());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sonde.operator;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,6 +16,14 @@ public interface OperatorConfig {
 
     /** Namespaces whose NetworkMonitors may use namespaceSelector. Absent: only the operator's namespace. */
     Optional<List<String>> trustedNamespaces();
+
+    /**
+     * How often the operator re-reads the Secrets that monitors name in headersSecretRef. It has no watch on
+     * Secrets (that would need list/watch on every Secret of the cluster), so a changed Secret reaches the agents
+     * within this time.
+     */
+    @WithDefault("30s")
+    Duration headersResync();
 
     /** The node agent DaemonSet. */
     Agent agent();

@@ -6,6 +6,8 @@ import java.util.Map;
 public final class SondeNames {
 
     public static final String AGENT_CONFIG_MAP = "sonde-agent-config";
+    /** The operator's copy of every monitor's OTLP headers, the only Secret the agents read. */
+    public static final String OTLP_HEADERS_SECRET = dev.sonde.api.agent.OtlpHeaders.SECRET_NAME;
     public static final String AGENT_DAEMON_SET = "sonde-agent";
     public static final String AGENT_SERVICE_ACCOUNT = "sonde-agent";
     public static final String OPERATOR_SERVICE_ACCOUNT = "sonde-operator";

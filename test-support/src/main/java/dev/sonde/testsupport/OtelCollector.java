@@ -70,12 +70,28 @@ public final class OtelCollector implements AutoCloseable {
      *     come up (the message has the tail of its log)
      */
     public static OtelCollector start() throws IOException, InterruptedException {
+        return start(null);
+    }
+
+    /**
+     * Like {@link #start()}, but both OTLP receivers refuse requests without the header
+     * {@code Authorization: Bearer <token>} (the contrib {@code bearertokenauth} extension), as a hosted OTLP backend
+     * refuses requests without its API key: gRPC answers {@code UNAUTHENTICATED}, HTTP {@code 401}.
+     */
+    public static OtelCollector startRequiringBearerToken(String token) throws IOException, InterruptedException {
+        if (token == null || token.isBlank() || !token.matches("[\\x21-\\x7e]+")) {
+            throw new IllegalArgumentException("a bearer token must be printable ASCII without spaces");
+        }
+        return start(token);
+    }
+
+    private static OtelCollector start(String bearerToken) throws IOException, InterruptedException {
         Path binary = binary();
         Path dir = Files.createTempDirectory("sonde-otelcol-");
         int grpcPort = LocalPorts.freeLoopbackPort();
         int httpPort = LocalPorts.freeLoopbackPort();
         Path output = dir.resolve("metrics.jsonl");
-        Path config = Files.writeString(dir.resolve("config.yaml"), config(grpcPort, httpPort, output));
+        Path config = Files.writeString(dir.resolve("config.yaml"), config(grpcPort, httpPort, output, bearerToken));
         Path log = dir.resolve("otelcol.log");
         Process process = new ProcessBuilder(binary.toString(), "--config=file:" + config)
                 .directory(dir.toFile())
@@ -190,15 +206,23 @@ public final class OtelCollector implements AutoCloseable {
     }
 
     /** Metrics only; the collector's own telemetry is off, so it listens on nothing but the two OTLP ports. */
-    private static String config(int grpcPort, int httpPort, Path output) {
-        return """
+    private static String config(int grpcPort, int httpPort, Path output, String bearerToken) {
+        String auth = bearerToken == null ? ""
+                : "\n        auth:\n          authenticator: bearertokenauth";
+        String extensions = bearerToken == null ? "" : """
+                extensions:
+                  bearertokenauth:
+                    scheme: Bearer
+                    token: "%s"
+                """.formatted(bearerToken.replace("\\", "\\\\").replace("\"", "\\\""));
+        return extensions + """
                 receivers:
                   otlp:
                     protocols:
                       grpc:
-                        endpoint: "127.0.0.1:%d"
+                        endpoint: "127.0.0.1:%d"%s
                       http:
-                        endpoint: "127.0.0.1:%d"
+                        endpoint: "127.0.0.1:%d"%s
                 exporters:
                   file:
                     path: "%s"
@@ -207,6 +231,7 @@ public final class OtelCollector implements AutoCloseable {
                   debug:
                     verbosity: basic
                 service:
+                  extensions: [%s]
                   telemetry:
                     metrics:
                       level: none
@@ -214,7 +239,7 @@ public final class OtelCollector implements AutoCloseable {
                     metrics:
                       receivers: [otlp]
                       exporters: [file, debug]
-                """.formatted(grpcPort, httpPort, output);
+                """.formatted(grpcPort, auth, httpPort, auth, output, bearerToken == null ? "" : "bearertokenauth");
     }
 
     private void awaitListening() throws InterruptedException {

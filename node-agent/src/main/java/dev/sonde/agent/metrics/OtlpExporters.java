@@ -29,14 +29,34 @@ public final class OtlpExporters implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OtlpExporters.class);
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    /** Where to push: a receiver URL and its transport. */
-    public record Target(String endpoint, OtlpProtocol protocol) {
+    /**
+     * Where to push: a receiver URL, its transport, and the request headers (from the operator's copy of a
+     * monitor's headersSecretRef). Targets with other headers get their own exporter, so changed headers (a
+     * rotated token) make a new exporter and the old one is shut down. {@code toString} names the header keys only:
+     * the values are credentials.
+     */
+    public record Target(String endpoint, OtlpProtocol protocol, Map<String, String> headers) {
+
+        public Target {
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+
+        public Target(String endpoint, OtlpProtocol protocol) {
+            this(endpoint, protocol, Map.of());
+        }
+
+        @Override
+        public String toString() {
+            return "Target[" + endpoint + ", " + protocol + (headers.isEmpty() ? "" : ", headers "
+                    + new java.util.TreeSet<>(headers.keySet())) + "]";
+        }
     }
 
     private final Map<Target, MetricExporter> exporters = new HashMap<>();
     private final Map<Target, CompletableResultCode> inFlight = new HashMap<>();
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong withoutHeaders = new AtomicLong();
 
     /** Starts exporting {@code metrics} to {@code target}; returns at once. */
     public synchronized void export(Target target, Collection<MetricData> metrics) {
@@ -62,6 +82,14 @@ public final class OtlpExporters implements AutoCloseable {
         });
     }
 
+    /**
+     * Drops {@code metrics} of a monitor whose headers the operator has not copied (its Secret is missing or was
+     * never valid): sending them without its credentials would only be refused, or worse, accepted as anonymous.
+     */
+    public void dropWithoutHeaders(Collection<MetricData> metrics) {
+        withoutHeaders.addAndGet(points(metrics));
+    }
+
     /** Shuts down the exporters of targets no monitor uses any more. */
     public synchronized void retain(Set<Target> used) {
         exporters.entrySet().removeIf(e -> {
@@ -79,9 +107,14 @@ public final class OtlpExporters implements AutoCloseable {
         return exported.get();
     }
 
-    /** Data points not delivered. */
+    /** Data points not delivered: the export failed or was still running. */
     public long dropped() {
         return dropped.get();
+    }
+
+    /** Data points not sent because their monitor's headers were not there. */
+    public long droppedWithoutHeaders() {
+        return withoutHeaders.get();
     }
 
     /**
@@ -90,10 +123,18 @@ public final class OtlpExporters implements AutoCloseable {
      */
     static MetricExporter create(Target target) {
         return switch (target.protocol()) {
-            case GRPC -> OtlpGrpcMetricExporter.builder().setEndpoint(target.endpoint()).setTimeout(TIMEOUT)
-                    .setRetryPolicy(RetryPolicy.getDefault()).build();
-            case HTTP_PROTOBUF -> OtlpHttpMetricExporter.builder().setEndpoint(httpMetricsUrl(target.endpoint()))
-                    .setTimeout(TIMEOUT).setRetryPolicy(RetryPolicy.getDefault()).build();
+            case GRPC -> {
+                var builder = OtlpGrpcMetricExporter.builder().setEndpoint(target.endpoint()).setTimeout(TIMEOUT)
+                        .setRetryPolicy(RetryPolicy.getDefault());
+                target.headers().forEach(builder::addHeader);
+                yield builder.build();
+            }
+            case HTTP_PROTOBUF -> {
+                var builder = OtlpHttpMetricExporter.builder().setEndpoint(httpMetricsUrl(target.endpoint()))
+                        .setTimeout(TIMEOUT).setRetryPolicy(RetryPolicy.getDefault());
+                target.headers().forEach(builder::addHeader);
+                yield builder.build();
+            }
         };
     }
 

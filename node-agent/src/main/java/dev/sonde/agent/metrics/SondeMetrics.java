@@ -95,7 +95,14 @@ public final class SondeMetrics {
     /** The agent's own counters at one moment, for its self-metrics. */
     public record AgentStats(long startEpochNanos, List<ProgramInfo> programs, Map<String, Long> mapFull,
             Map<String, Integer> mapEntries, Map<String, Integer> mapCapacity, int series, long refusedSeries,
-            long exportedPoints, long droppedPoints) {
+            long exportedPoints, long droppedPoints, long droppedWithoutHeaders) {
+
+        public AgentStats(long startEpochNanos, List<ProgramInfo> programs, Map<String, Long> mapFull,
+                Map<String, Integer> mapEntries, Map<String, Integer> mapCapacity, int series, long refusedSeries,
+                long exportedPoints, long droppedPoints) {
+            this(startEpochNanos, programs, mapFull, mapEntries, mapCapacity, series, refusedSeries, exportedPoints,
+                    droppedPoints, 0);
+        }
     }
 
     /** The per-pod metrics of one series. */
@@ -186,8 +193,10 @@ public final class SondeMetrics {
         out.add(counter(resource, POINTS_EXPORTED, "{datapoint}", "Data points the OTLP receivers accepted",
                 List.of(p.longPoint(Attributes.empty(), stats.exportedPoints()))));
         out.add(counter(resource, POINTS_DROPPED, "{datapoint}",
-                "Data points not delivered: OTLP export failed, or a new series was over the series limit",
+                "Data points not delivered: OTLP export failed, the monitor's OTLP headers were missing, or a new "
+                        + "series was over the series limit",
                 List.of(p.longPoint(Attributes.of(REASON, "export_failed"), stats.droppedPoints()),
+                        p.longPoint(Attributes.of(REASON, "headers_missing"), stats.droppedWithoutHeaders()),
                         p.longPoint(Attributes.of(REASON, "series_limit"), stats.refusedSeries()))));
         return out;
     }

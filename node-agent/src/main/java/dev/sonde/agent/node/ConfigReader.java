@@ -26,7 +26,6 @@ final class ConfigReader {
     static final String INVALID_CONFIG_ENTRY = "InvalidConfigEntry";
     static final String UNSUPPORTED_PROBE = "UnsupportedProbe";
     static final String INVALID_EXPORT = "InvalidExport";
-    static final String UNSUPPORTED_EXPORT = "UnsupportedExport";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
@@ -121,10 +120,6 @@ final class ConfigReader {
     private static Rejected checkExport(JsonNode entry, CompiledExport export) {
         if (export.otlp() == null) {
             return null;
-        }
-        if (export.otlp().headersSecret() != null) {
-            return rejected(entry, UNSUPPORTED_EXPORT, "export.otlp.headersSecretRef is not supported by this agent "
-                    + "yet; remove it or put the receiver behind a proxy that adds the headers");
         }
         String endpoint = export.otlp().endpoint();
         try {

@@ -20,13 +20,16 @@ import dev.sonde.agent.report.CounterArithmetic;
 import dev.sonde.agent.report.CounterDeltas;
 import dev.sonde.agent.report.MonitorWindows;
 import dev.sonde.api.agent.AgentConfig;
+import dev.sonde.api.agent.CompiledExport;
 import dev.sonde.api.agent.CompiledMonitor;
+import dev.sonde.api.agent.OtlpHeaders;
 import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.MonitorWindow;
 import dev.sonde.api.v1alpha1.MonitorWindowState;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -35,16 +38,19 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -107,6 +113,8 @@ public final class NodeAgent implements AutoCloseable {
     private volatile Map<String, ConfigReader.Rejected> rejected = Map.of();
     /** The last entry of each monitor that was valid; touched by the config informer's thread only. */
     private final Map<String, CompiledMonitor> lastValid = new HashMap<>();
+    /** Monitor uid -> its OTLP headers, from the operator's copy; values are credentials, never logged. */
+    private volatile Map<String, Map<String, String>> otlpHeaders = Map.of();
     private volatile Map<String, String> nodeLabels = Map.of();
     private volatile String nodeUid;
     private SharedIndexInformer<Pod> pods;
@@ -165,6 +173,9 @@ public final class NodeAgent implements AutoCloseable {
         nextRescan = windowStart;
         informers.add(client.configMaps().inNamespace(settings.namespace()).withName(settings.configMap())
                 .inform(handler(this::onConfig, cm -> onConfig(null))));
+        // By name, like the config: the agent's RBAC allows this one Secret and no other.
+        informers.add(client.secrets().inNamespace(settings.namespace()).withName(OtlpHeaders.SECRET_NAME)
+                .inform(handler(this::onHeaders, secret -> onHeaders(null))));
         pods = client.pods().inAnyNamespace().withField("spec.nodeName", settings.nodeName())
                 .inform(handler(pod -> dirty.set(true), pod -> dirty.set(true)));
         informers.add(pods);
@@ -217,6 +228,25 @@ public final class NodeAgent implements AutoCloseable {
         rejected = Map.copyOf(failed);
         config = new AgentConfig(AgentConfig.SCHEMA_VERSION, read.hash(), effective);
         dirty.set(true);
+    }
+
+    private void onHeaders(Secret secret) {
+        Map<String, Map<String, String>> headers = new HashMap<>();
+        if (secret != null && secret.getData() != null) {
+            secret.getData().forEach((uid, base64) -> {
+                try {
+                    headers.put(uid, OtlpHeaders.fromJson(
+                            new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8)));
+                } catch (IllegalArgumentException e) {
+                    // the message names header keys at most, never values
+                    LOG.warn("ignoring the OTLP headers of monitor uid {} in {}/{}: {}", uid, settings.namespace(),
+                            OtlpHeaders.SECRET_NAME, e.getMessage());
+                }
+            });
+        }
+        otlpHeaders = Map.copyOf(headers);
+        LOG.info("OTLP headers of {} monitors from {}/{}", headers.size(), settings.namespace(),
+                OtlpHeaders.SECRET_NAME);
     }
 
     private static String key(ConfigReader.Rejected entry) {
@@ -425,11 +455,12 @@ public final class NodeAgent implements AutoCloseable {
         nextExport.keySet().retainAll(monitorsByUid.keySet());
         // before publishing: a series whose pod or monitor went away ends now
         series.retain(live);
+        List<MetricData> withoutHeaders = new ArrayList<>();
         for (PodSeries.Series s : series.all()) {
             CompiledMonitor monitor = monitorsByUid.get(s.monitor().uid());
-            OtlpExporters.Target target = otlpTarget(monitor);
-            if (target != null) {
-                targets.add(target);
+            Optional<OtlpExporters.Target> target = otlpTarget(monitor);
+            if (target != null && target.isPresent()) {
+                targets.add(target.get());
             }
             boolean push = target != null && due.contains(monitor.uid());
             if (!push && !monitor.export().prometheus()) {
@@ -439,11 +470,16 @@ public final class NodeAgent implements AutoCloseable {
             if (monitor.export().prometheus()) {
                 scraped.addAll(data);
             }
-            if (push) {
-                pushes.computeIfAbsent(target, t -> new ArrayList<>()).addAll(data);
+            if (push && target.isPresent()) {
+                pushes.computeIfAbsent(target.get(), t -> new ArrayList<>()).addAll(data);
+            } else if (push) {
+                withoutHeaders.addAll(data);
             }
         }
         pushes.forEach(otlp::export);
+        if (!withoutHeaders.isEmpty()) {
+            otlp.dropWithoutHeaders(withoutHeaders);
+        }
         otlp.retain(targets);
 
         Map<String, Integer> capacity = Map.of("selected_cgroups", probes.config().maxSelectedCgroups(),
@@ -452,15 +488,27 @@ public final class NodeAgent implements AutoCloseable {
                 "metrics", probes.metricEntries());
         scraped.addAll(metrics.agent(new SondeMetrics.AgentStats(startEpochNanos, probes.programs(),
                 mapFull, entries, capacity, series.size(), series.refused(), otlp.exported(),
-                otlp.dropped()), nowNanos));
+                otlp.dropped(), otlp.droppedWithoutHeaders()), nowNanos));
         scrapeable = List.copyOf(scraped);
     }
 
-    private OtlpExporters.Target otlpTarget(CompiledMonitor monitor) {
-        if (monitor.export().otlp() != null) {
-            return new OtlpExporters.Target(monitor.export().otlp().endpoint(), monitor.export().otlp().protocol());
+    /**
+     * Where the monitor's points go: null for nowhere; empty when it needs headers the operator has not copied
+     * (yet), so its points are dropped rather than sent without them.
+     */
+    private Optional<OtlpExporters.Target> otlpTarget(CompiledMonitor monitor) {
+        CompiledExport.Otlp export = monitor.export().otlp();
+        if (export == null) {
+            return settings.defaultOtlp() == null ? null : Optional.of(settings.defaultOtlp());
         }
-        return settings.defaultOtlp();
+        Map<String, String> headers = Map.of();
+        if (export.headersSecret() != null) {
+            headers = otlpHeaders.get(monitor.uid());
+            if (headers == null) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new OtlpExporters.Target(export.endpoint(), export.protocol(), headers));
     }
 
     private boolean healthy() {

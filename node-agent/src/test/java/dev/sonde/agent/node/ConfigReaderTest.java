@@ -62,7 +62,7 @@ class ConfigReaderTest {
     }
 
     @Test
-    void anEndpointThatIsNotAnHttpUrlOrHeadersFromASecretFailTheMonitor() {
+    void anEndpointThatIsNotAnHttpUrlFailsTheMonitorAndHeadersFromASecretDoNot() {
         CompiledMonitor badUrl = monitor("a", 0, new CompiledExport(
                 new CompiledExport.Otlp("collector:4317", OtlpProtocol.GRPC, null), true));
         CompiledMonitor headers = monitor("b", 1, new CompiledExport(new CompiledExport.Otlp("http://c:4317",
@@ -72,9 +72,9 @@ class ConfigReaderTest {
 
         ConfigReader.Read read = ConfigReader.read(AgentConfig.of(List.of(badUrl, headers, good)).toJson());
 
-        assertThat(read.monitors()).extracting(CompiledMonitor::name).containsExactly("c");
+        assertThat(read.monitors()).extracting(CompiledMonitor::name).containsExactly("b", "c");
         assertThat(read.rejected()).extracting(ConfigReader.Rejected::reason)
-                .containsExactly(ConfigReader.INVALID_EXPORT, ConfigReader.UNSUPPORTED_EXPORT);
+                .containsExactly(ConfigReader.INVALID_EXPORT);
     }
 
     @Test

@@ -34,6 +34,22 @@ public class AgentConfigMapDependent extends CRUDKubernetesDependentResource<Con
 
     @Override
     protected ConfigMap desired(Namespace primary, Context<Namespace> context) {
+        AgentConfigCompiler.Compilation compilation = AgentConfigCompiler.compile(candidates(context),
+                previous(context));
+        AgentConfig agentConfig = compilation.config();
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(SondeNames.AGENT_CONFIG_MAP)
+                .withNamespace(primary.getMetadata().getName())
+                .withLabels(SondeNames.AGENT_LABELS)
+                .addToAnnotations(AgentConfig.HASH_ANNOTATION, agentConfig.hash())
+                .endMetadata()
+                .addToData(AgentConfig.CONFIG_MAP_KEY, agentConfig.toJson())
+                .build();
+    }
+
+    /** The monitors that go into the config: not deleted, not paused, and resolved. */
+    static List<AgentConfigCompiler.Candidate> candidates(Context<Namespace> context) {
         OperatorConfig config = FleetDependents.config();
         List<AgentConfigCompiler.Candidate> candidates = new ArrayList<>();
         List<Namespace> namespaces = Caches.all(context, Namespace.class).toList();
@@ -48,17 +64,7 @@ public class AgentConfigMapDependent extends CRUDKubernetesDependentResource<Con
                         candidates.add(new AgentConfigCompiler.Candidate(m, accepted));
                     }
                 });
-        AgentConfigCompiler.Compilation compilation = AgentConfigCompiler.compile(candidates, previous(context));
-        AgentConfig agentConfig = compilation.config();
-        return new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(SondeNames.AGENT_CONFIG_MAP)
-                .withNamespace(primary.getMetadata().getName())
-                .withLabels(SondeNames.AGENT_LABELS)
-                .addToAnnotations(AgentConfig.HASH_ANNOTATION, agentConfig.hash())
-                .endMetadata()
-                .addToData(AgentConfig.CONFIG_MAP_KEY, agentConfig.toJson())
-                .build();
+        return candidates;
     }
 
     /** The config currently written, for stable monitor indexes; null when absent or unreadable. */

@@ -24,8 +24,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Owns the cluster-wide agent objects: the compiled agent config and the agent DaemonSet, both in the operator's
- * namespace. They aggregate every monitor in every namespace, so they can't be children of one monitor (owner
+ * Owns the cluster-wide agent objects: the compiled agent config, the agent DaemonSet and the agents' copy of the
+ * OTLP headers, all in the operator's namespace. They aggregate every monitor in every namespace, so they can't be children of one monitor (owner
  * references can't cross namespaces); the primary is the operator's own Namespace, and every monitor, profile or
  * namespace change maps to it. Deleting a monitor thus rewrites the config without a finalizer.
  */
@@ -75,9 +75,19 @@ public class AgentFleetReconciler implements Reconciler<Namespace> {
                 new InformerEventSource<>(namespaces, context));
     }
 
+    /**
+     * The workflow has written the ConfigMap and the DaemonSet by now; what is left is the agents' copy of the OTLP
+     * headers. There is no watch on tenants' Secrets, so while any monitor references one, look again every
+     * {@code sonde.operator.headers-resync}. The Namespace itself has nothing to write.
+     */
     @Override
     public UpdateControl<Namespace> reconcile(Namespace namespace, Context<Namespace> context) {
-        // The workflow has written the ConfigMap and the DaemonSet by now; the Namespace itself has nothing to write.
-        return metrics.record(NAME, UpdateControl::noUpdate);
+        return metrics.record(NAME, () -> {
+            List<NetworkMonitor> compiled = AgentConfigMapDependent.candidates(context).stream()
+                    .map(AgentConfigCompiler.Candidate::monitor).toList();
+            boolean referenced = OtlpHeadersCopy.sync(context.getClient(), namespace, compiled);
+            UpdateControl<Namespace> control = UpdateControl.noUpdate();
+            return referenced ? control.rescheduleAfter(config.headersResync()) : control;
+        });
     }
 }

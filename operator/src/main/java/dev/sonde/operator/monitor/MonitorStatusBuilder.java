@@ -29,9 +29,18 @@ public final class MonitorStatusBuilder {
     private MonitorStatusBuilder() {
     }
 
-    /** What the operator observed for one monitor. */
+    /**
+     * What the operator observed for one monitor.
+     *
+     * @param headers what is wrong with the monitor's headersSecretRef, or null (none, or valid)
+     */
     public record Inputs(NetworkMonitor monitor, MonitorResolution resolution, AgentConfig config, int matchedPods,
-            Set<String> desiredNodes, Collection<AgentReport> reports, Instant now) {
+            Set<String> desiredNodes, Collection<AgentReport> reports, Instant now, HeadersSecret.Problem headers) {
+
+        public Inputs(NetworkMonitor monitor, MonitorResolution resolution, AgentConfig config, int matchedPods,
+                Set<String> desiredNodes, Collection<AgentReport> reports, Instant now) {
+            this(monitor, resolution, config, matchedPods, desiredNodes, reports, now, null);
+        }
     }
 
     /**
@@ -85,6 +94,11 @@ public final class MonitorStatusBuilder {
         // Look again every interval while any report is fresh or nodes are desired: staleness comes from time alone.
         Duration recheck = aggregate.lastReportTime() != null || !in.desiredNodes().isEmpty() ? interval : null;
 
+        // The monitor measures (and Prometheus works), but its OTLP export can't authenticate: say why first.
+        if (in.headers() != null) {
+            return ready(status, previous, false, in.headers().reason(), in.headers().message(), generation, in,
+                    recheck);
+        }
         Optional<CompiledMonitor> compiled = in.config() == null ? Optional.empty()
                 : in.config().monitors().stream().filter(m -> m.uid().equals(monitor.getMetadata().getUid()))
                         .findFirst();

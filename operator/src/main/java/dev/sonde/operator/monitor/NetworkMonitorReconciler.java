@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.Gauge;
 import io.quarkiverse.operatorsdk.annotations.CSVMetadata;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,8 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
     private final ReconcileMetrics metrics;
     private final EventRecorder events;
     private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
+    /** The last judgment of each monitor's headers Secret, so AgentReports (one per node) don't each cost a get. */
+    private final Map<String, HeadersJudgment> headersJudged = new ConcurrentHashMap<>();
     private volatile IndexerResourceCache<NetworkMonitor> monitorCache;
 
     public NetworkMonitorReconciler(OperatorConfig config, ReconcileMetrics metrics, EventRecorder events) {
@@ -139,8 +142,13 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
             selected.forEach(p -> desiredNodes.add(p.getSpec().getNodeName()));
         }
         List<AgentReport> reports = Caches.all(context, AgentReport.class).toList();
+        // Read only for a monitor that can run: a rejected one is not compiled, so its headers are never copied.
+        HeadersSecret.Problem headers = resolution instanceof MonitorResolution.Accepted
+                && !Boolean.TRUE.equals(monitor.getSpec().getPaused())
+                ? headersProblem(monitor, context, now)
+                : null;
         var result = MonitorStatusBuilder.build(new MonitorStatusBuilder.Inputs(monitor, resolution,
-                agentConfig(context), matchedPods, desiredNodes, reports, now));
+                agentConfig(context), matchedPods, desiredNodes, reports, now, headers));
 
         NetworkMonitorStatus status = result.status();
         if (MonitorStatusBuilder.readyChanged(monitor.getStatus(), status)
@@ -162,8 +170,43 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
             patch.setStatus(status);
             control = UpdateControl.patchStatus(patch);
         }
-        result.recheckAfter().ifPresent(control::rescheduleAfter);
+        Optional<Duration> recheck = result.recheckAfter();
+        boolean readsHeaders = resolution instanceof MonitorResolution.Accepted
+                && HeadersSecret.referenced(monitor).isPresent();
+        if (readsHeaders) {
+            // No watch on Secrets: a fixed, deleted or changed headers Secret is noticed by reading it again.
+            Duration resync = config.headersResync();
+            recheck = Optional.of(recheck.filter(r -> r.compareTo(resync) < 0).orElse(resync));
+        }
+        recheck.ifPresent(control::rescheduleAfter);
         return control;
+    }
+
+    private record HeadersJudgment(long generation, Instant at, HeadersSecret.Problem problem) {
+    }
+
+    /**
+     * What is wrong with the monitor's headers Secret, or null: read again when the spec changed or the last read
+     * is {@code sonde.operator.headers-resync} old, which the recheck below guarantees.
+     */
+    private HeadersSecret.Problem headersProblem(NetworkMonitor monitor, Context<NetworkMonitor> context,
+            Instant now) {
+        String uid = monitor.getMetadata().getUid();
+        long generation = Optional.ofNullable(monitor.getMetadata().getGeneration()).orElse(0L);
+        HeadersJudgment last = headersJudged.get(uid);
+        if (last != null && last.generation() == generation
+                && Duration.between(last.at(), now).compareTo(config.headersResync()) < 0) {
+            return last.problem();
+        }
+        HeadersSecret.Problem problem = HeadersSecret.read(context.getClient(), monitor)
+                .filter(HeadersSecret.Problem.class::isInstance).map(HeadersSecret.Problem.class::cast)
+                .orElse(null);
+        if (headersJudged.size() > 4 * monitorCache.list(m -> true).count() + 16) {
+            Set<String> live = monitorCache.list(m -> true).map(m -> m.getMetadata().getUid()).collect(Collectors.toSet());
+            headersJudged.keySet().retainAll(live);
+        }
+        headersJudged.put(uid, new HeadersJudgment(generation, now, problem));
+        return problem;
     }
 
     /** Running pods the monitor selects: in its namespaces, matching podSelector, on nodes matching nodeSelector. */

@@ -16,6 +16,12 @@ public final class Reasons {
     public static final String PROFILE_INVALID = "ProfileInvalid";
     /** Ready=False: namespaceSelector in a namespace the operator does not trust. */
     public static final String NAMESPACE_SELECTOR_FORBIDDEN = "NamespaceSelectorForbidden";
+    /** Ready=False: spec.export.otlp.headersSecretRef names no Secret in the monitor's namespace. */
+    public static final String HEADERS_SECRET_NOT_FOUND = "HeadersSecretNotFound";
+    /** Ready=False: the headers Secret has a key that is no valid header name, or a value a header can't carry. */
+    public static final String INVALID_HEADERS_SECRET = "InvalidHeadersSecret";
+    /** Ready=False: RBAC does not let the operator get the headers Secret in the monitor's namespace. */
+    public static final String HEADERS_SECRET_FORBIDDEN = "HeadersSecretForbidden";
     /** Ready=False: the monitor is valid but not yet in the compiled agent config (normally for a moment). */
     public static final String CONFIG_PENDING = "ConfigPending";
     /**

@@ -33,7 +33,7 @@ public final class OperatorServiceAccount {
     }
 
     /** Installs the RBAC for {@code namespace}; returns the cluster-scoped objects, for deletion. */
-    static List<HasMetadata> install(ControlPlane cluster, KubernetesClient client, String namespace) {
+    public static List<HasMetadata> install(ControlPlane cluster, KubernetesClient client, String namespace) {
         String clusterName = "sonde-operator-" + namespace;
         List<HasMetadata> clusterScoped = new ArrayList<>();
         for (String file : FILES) {

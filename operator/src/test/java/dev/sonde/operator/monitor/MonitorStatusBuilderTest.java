@@ -46,6 +46,19 @@ class MonitorStatusBuilderTest {
     }
 
     @Test
+    void aHeadersSecretProblemIsTheReadyReasonWhileTheMonitorKeepsMeasuring() {
+        NetworkMonitor monitor = Fixtures.monitor("shop", "web", "std");
+        MonitorResolution resolution = MonitorResolution.resolve(monitor, PROFILE, TRUSTED, List.of());
+        var problem = new HeadersSecret.Problem(Reasons.HEADERS_SECRET_NOT_FOUND, "Secret otlp does not exist");
+        var result = MonitorStatusBuilder.build(new MonitorStatusBuilder.Inputs(monitor, resolution,
+                configWith(monitor), 1, Set.of("node-a"), List.of(), NOW, problem));
+        assertThat(result.readyReason()).isEqualTo(Reasons.HEADERS_SECRET_NOT_FOUND);
+        assertThat(result.status().getConditions().getFirst().getStatus()).isEqualTo("False");
+        assertThat(result.status().getConditions().getFirst().getMessage()).isEqualTo("Secret otlp does not exist");
+        assertThat(result.status().getPods().getMatched()).as("still measured").isEqualTo(1);
+    }
+
+    @Test
     void missingProfile() {
         var result = build(Fixtures.monitor("shop", "web", "nope"), null, null, Set.of(), List.of());
         assertThat(result.readyReason()).isEqualTo(Reasons.PROFILE_NOT_FOUND);
