@@ -23,8 +23,8 @@ public class MonitorWindow {
             + "running, if it had one.")
     private MonitorWindowState state;
 
-    @JsonPropertyDescription("Why the state is Failed (CamelCase): InvalidConfigEntry, UnsupportedProbe, "
-            + "InvalidExport or UnsupportedExport.")
+    @JsonPropertyDescription("Why the state is Failed (CamelCase): InvalidConfigEntry, UnsupportedProbe or "
+            + "InvalidExport (agents before headersSecretRef support also report UnsupportedExport).")
     private String reason;
 
     @JsonPropertyDescription("What the agent found wrong, for humans.")

@@ -32,7 +32,8 @@ public class OtlpExportSpec {
     private OtlpProtocol protocol;
 
     @JsonPropertyDescription("A Secret in the monitor's namespace whose keys and values are sent as request headers "
-            + "(e.g. an Authorization token). Changing the Secret takes effect at the next interval.")
+            + "(e.g. an Authorization token). The operator copies them into a Secret only the agents read; a change "
+            + "to the Secret reaches the exports within sonde.operator.headers-resync (30 s) and one interval.")
     private SecretReference headersSecretRef;
 
     public OtlpExportSpec() {
