@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sonde.agent.bpf.ProgramInfo;
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
+import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.Log2Histogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class PrometheusTextPromtoolIT {
 
-    private final SondeMetrics metrics = new SondeMetrics("node-a", "test", Map.of(2, "SKB_DROP_REASON_NOT_SPECIFIED"));
+    private final SondeMetrics metrics = new SondeMetrics("node-a", "test", new DropReasons(Map.of(2, "SKB_DROP_REASON_NOT_SPECIFIED")));
 
     @Test
     void everyMetricPassesPromtool() {
@@ -51,7 +52,7 @@ class PrometheusTextPromtoolIT {
         latency[4] = 1;
         latency[11] = 2;
         Log2Histogram histogram = new Log2Histogram(latency, 4000);
-        ProbeCounters counters = new ProbeCounters(5, 2, 1, 1, histogram, 3, 1, 2, histogram, 100, 1, 150, 50, 1, 90,
+        ProbeCounters counters = new ProbeCounters(5, 2, 1, 1, histogram, 3, 40, 1, 2, histogram, 100, 1, 150, 50, 1, 90,
                 Map.of(2, 4L, 77, 1L), 10, Map.of(0, 6L, 3, 3L), histogram, 1);
         List<CompiledProbe> probes = Arrays.stream(ProbeName.values()).map(CompiledProbe::of).toList();
         CompiledMonitor monitor = new CompiledMonitor("shop", "checkout", "uid-m", 0, "standard", 15000, probes,

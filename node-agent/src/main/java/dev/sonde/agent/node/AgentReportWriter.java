@@ -1,0 +1,103 @@
+package dev.sonde.agent.node;
+
+import dev.sonde.agent.probe.CgroupId;
+import dev.sonde.agent.probe.DropReasons;
+import dev.sonde.agent.probe.KernelCapabilities;
+import dev.sonde.agent.probe.Probe;
+import dev.sonde.agent.probe.ProbeCounters;
+import dev.sonde.agent.probe.ProbeState;
+import dev.sonde.agent.report.CounterArithmetic;
+import dev.sonde.agent.report.MonitorWindows;
+import dev.sonde.api.agent.CompiledMonitor;
+import dev.sonde.api.v1alpha1.AgentReport;
+import dev.sonde.api.v1alpha1.MonitorWindow;
+import dev.sonde.api.v1alpha1.MonitorWindowState;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's open report window: accumulates per-cgroup deltas until the AgentReport that carries them gets through,
+ * and writes that report (one per node, server-side apply). One thread only.
+ */
+final class AgentReportWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentReportWriter.class);
+    private static final String FIELD_MANAGER = "sonde-agent";
+
+    private final KubernetesClient client;
+    private final NodeAgent.Settings settings;
+    private final KernelCapabilities kernel;
+    private final DropReasons dropReasons;
+    private final Map<CgroupId, ProbeCounters> unreported = new HashMap<>();
+    private Instant windowStart;
+
+    AgentReportWriter(KubernetesClient client, NodeAgent.Settings settings, KernelCapabilities kernel,
+            DropReasons dropReasons, Instant start) {
+        this.client = client;
+        this.settings = settings;
+        this.kernel = kernel;
+        this.dropReasons = dropReasons;
+        this.windowStart = start;
+    }
+
+    /** Adds an interval's deltas to the open window. */
+    void add(Map<CgroupId, ProbeCounters> deltas) {
+        deltas.forEach((cgroup, delta) -> unreported.merge(cgroup, delta, CounterArithmetic::plus));
+    }
+
+    /**
+     * Writes the report of the window ending now. When the API server refuses it, the window stays open: its counts
+     * go into the next report that gets through.
+     */
+    void write(Instant now, ConfigPolicy.Effective effective, NodeSelection selection, Map<Probe, ProbeState> probes,
+            Map<String, Long> mapFull, String nodeUid) {
+        List<MonitorWindow> windows = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
+        for (CompiledMonitor monitor : effective.config().monitors()) {
+            MonitorWindow window = MonitorWindows.of(monitor.namespace(), monitor.name(), monitor.uid(),
+                    selection.podsOf(monitor.index()).size(), selection.cgroupsOf(monitor.index()), unreported,
+                    MonitorWindows.lossDropReasons(monitor, dropReasons));
+            windows.add(withState(window, effective.rejected().get(monitor.uid())));
+            reported.add(monitor.uid());
+        }
+        // A rejected entry of a monitor that never had a valid one: report it, with nothing measured.
+        effective.rejected().forEach((key, problem) -> {
+            if (!reported.contains(problem.uid()) || problem.uid().isEmpty()) {
+                windows.add(withState(MonitorWindows.of(problem.namespace(), problem.name(),
+                        problem.uid().isEmpty() ? null : problem.uid(), 0, Set.of(), Map.of(), Set.of()), problem));
+            }
+        });
+        AgentReport report = AgentReports.build(settings.namespace(), settings.nodeName(), nodeUid,
+                settings.agentVersion(), effective.config().hash(), kernel, probes, windowStart, now, windows,
+                mapFull.values().stream().mapToLong(Long::longValue).sum());
+        try {
+            client.resource(report).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        } catch (KubernetesClientException e) {
+            LOG.warn("cannot write AgentReport {}/{} ({}); will retry with the window extended",
+                    settings.namespace(), settings.nodeName(), e.getMessage());
+            return;
+        }
+        unreported.clear();
+        windowStart = now;
+    }
+
+    private static MonitorWindow withState(MonitorWindow window, ConfigReader.Rejected problem) {
+        if (problem == null) {
+            window.setState(MonitorWindowState.ACTIVE);
+        } else {
+            window.setState(MonitorWindowState.FAILED);
+            window.setReason(problem.reason());
+            window.setMessage(problem.message());
+        }
+        return window;
+    }
+}
