@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# The main job: Sonde end to end on this machine.
+# The main job: Sonde end to end on this machine, deployed as users deploy it, measuring real pods.
 #
-#   hack/demo.sh        install prerequisites, build, start the local control plane (3 kwok nodes
-#                       + this host), install CRDs and RBAC, run the operator (as its ServiceAccount)
-#                       and the real agent for this host, an OpenTelemetry Collector receiving the
-#                       agent's OTLP, apply config/samples, and start demo workloads as pods on this
-#                       host: a client/server pair with a share of failing connects, and DNS lookups
-#                       (some for missing names) against dnsmasq
+#   hack/demo.sh        install prerequisites, build, start the local control plane with this host as a real
+#                       kubelet node (hack/cluster.sh up --real-node: containerd, CNI, kube-proxy, CoreDNS),
+#                       build the sonde-operator, sonde-agent and demo images (hack/images.sh), install Sonde
+#                       with kubectl apply -k config/overlays/local-images (operator Deployment -> agent
+#                       DaemonSet), start an OpenTelemetry Collector for the agents' OTLP, apply config/samples,
+#                       and run the demo workloads as Deployments: a checkout client and server behind a
+#                       ClusterIP Service with a share of refused connects, DNS lookups through CoreDNS with a
+#                       share of missing names, and an inventory client no monitor selects
 #   hack/demo.sh traffic [--fail-every N] [--missing-every M]
-#                       restart the checkout client and resolver: every N-th connect fails, every
-#                       M-th lookup is for a missing name (0: none); defaults 20 and 10
+#                       roll the checkout client and resolver: every N-th connect fails, every M-th lookup is
+#                       for a missing name (0: none); defaults 20 and 10
 #   hack/demo.sh down   stop everything the demo started; nothing stays attached
 #   hack/demo.sh links  the kernel's links to Sonde's programs (sonde_*), one line each; none once the
 #                       agent has detached
 #
 # Environment: SONDE_DEMO_SKIP_BUILD=1 uses the jars already built (the e2e test does);
-# SONDE_DEMO_KEEP_CLUSTER=1 makes "down" leave the local control plane running.
+# SONDE_DEMO_KEEP_CLUSTER=1 makes "down" remove Sonde and the demo but leave the cluster running.
 set -euo pipefail
 
 # shellcheck source=hack/lib/common.sh
@@ -23,39 +25,34 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$SONDE_ROOT"
 
 DEMO="$SONDE_ROOT/.local/demo"
-OPERATOR_PORT="${SONDE_DEMO_OPERATOR_PORT:-18080}"
-SERVER_PORT="${SONDE_DEMO_SERVER_PORT:-18081}"
-CLOSED_PORT="${SONDE_DEMO_CLOSED_PORT:-18089}" # nothing listens here: connects to it fail
-AGENT_METRICS_PORT="${SONDE_DEMO_AGENT_METRICS_PORT:-18082}"
 export SONDE_DEMO_OTLP_GRPC_PORT="${SONDE_DEMO_OTLP_GRPC_PORT:-14317}"
 export SONDE_DEMO_OTLP_HTTP_PORT="${SONDE_DEMO_OTLP_HTTP_PORT:-14318}"
 export SONDE_DEMO_OTLP_FILE="$DEMO/otlp-metrics.json"
-DNS_PORT=53                                     # what the profiles' dns probe watches
+OVERLAY=config/overlays/local-images
+REAL_NODE="${SONDE_REAL_NODE:-sonde-node}"
 
 # ------------------------------------------------------------------------- teardown
 
 demo_down() {
   if [[ -d "$DEMO" ]]; then
-    local pidfile pid
+    local pidfile
     for pidfile in "$DEMO"/*.pid; do
       [[ -f "$pidfile" ]] || continue
-      pid="$(cat "$pidfile")"
       # each was started with setsid: kill its whole process group
-      kill -TERM -- "-$pid" 2>/dev/null || true
-    done
-    sleep 1
-    for pidfile in "$DEMO"/*.pid; do
-      [[ -f "$pidfile" ]] || continue
-      kill -KILL -- "-$(cat "$pidfile")" 2>/dev/null || true
+      kill -TERM -- "-$(cat "$pidfile")" 2>/dev/null || true
       rm -f "$pidfile"
     done
-    if [[ -f "$DEMO/cgroups" ]]; then
-      # deepest first: a cgroup can only be removed once it has no children and no processes
-      tac "$DEMO/cgroups" | while read -r dir; do rmdir "$dir" 2>/dev/null || true; done
-    fi
     rm -rf "$DEMO"
   fi
-  if [[ "${SONDE_DEMO_KEEP_CLUSTER:-}" != 1 ]]; then
+  if [[ "${SONDE_DEMO_KEEP_CLUSTER:-}" == 1 ]]; then
+    if hack/cluster.sh status >/dev/null 2>&1; then
+      eval "$(hack/cluster.sh env)"
+      # the workloads first, then Sonde: deleting sonde-system ends the agent pods, which detaches the probes
+      kubectl delete namespace demo --ignore-not-found --wait=true --timeout=120s >/dev/null || true
+      kubectl delete networkmonitors --all -A --wait=true --timeout=60s >/dev/null 2>&1 || true
+      kubectl delete -k "$OVERLAY" --ignore-not-found --wait=true --timeout=180s >/dev/null 2>&1 || true
+    fi
+  else
     hack/cluster.sh down
   fi
   if bpftool prog show 2>/dev/null | grep -q ' name sonde_'; then
@@ -99,85 +96,20 @@ run_bg() { # name command... : a process group of its own, logged, pid recorded
   echo $! >"$DEMO/$name.pid"
 }
 
-# A kubeconfig that authenticates with a ServiceAccount token instead of the admin certificate.
-token_kubeconfig() { # file token
-  local server ca
-  server="$(kubectl config view --raw -o jsonpath='{.clusters[0].cluster.server}')"
-  ca="$(kubectl config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority}')"
-  cat >"$1" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: sonde-local
-  cluster: {server: "$server", certificate-authority: "$ca"}
-users:
-- name: service-account
-  user: {token: "$2"}
-contexts:
-- name: service-account
-  context: {cluster: sonde-local, user: service-account, namespace: sonde-system}
-current-context: service-account
-EOF
-  chmod 600 "$1"
-}
-
 wait_until() { # description seconds command...
   local what="$1" timeout="$2"; shift 2
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    (( SECONDS < deadline )) || die "$what: not after ${timeout}s (logs in $DEMO)"
+    (( SECONDS < deadline )) || die "$what: not after ${timeout}s (logs in $DEMO; kubectl get pods -A)"
     sleep 1
   done
 }
 
-# A pod bound to this host, its cgroup laid out as the kubelet's systemd driver would (BestEffort,
-# containerd), marked Running as a kubelet would, and a process in that cgroup.
-start_pod() { # name app command...
-  local name="$1" app="$2"; shift 2
-  kubectl apply --server-side -f - >/dev/null <<EOF
-apiVersion: v1
-kind: Pod
-metadata: {name: $name, namespace: demo, labels: {app: $app}}
-spec:
-  nodeName: $SONDE_HOST_NODE
-  containers: [{name: $app, image: registry.invalid/sonde-demo/$app:latest}]
-EOF
-  local uid cgroup root slice
-  uid="$(kubectl get pod -n demo "$name" -o jsonpath='{.metadata.uid}')"
-  root="$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)"
-  slice="$root/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid//-/_}.slice"
-  cgroup="$slice/cri-containerd-$(head -c 32 /dev/urandom | sha256sum | cut -c1-64).scope"
-  local dir
-  for dir in "$root/kubepods.slice" "$root/kubepods.slice/kubepods-besteffort.slice" "$slice" "$cgroup"; do
-    if [[ ! -d "$dir" ]]; then
-      mkdir "$dir"
-      echo "$dir" >>"$DEMO/cgroups"
-    fi
-  done
-  kubectl patch pod -n demo "$name" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"Running\",
-    \"podIP\":\"127.0.0.1\",\"podIPs\":[{\"ip\":\"127.0.0.1\"}],\"startTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",
-    \"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"True\"},{\"type\":\"Ready\",\"status\":\"True\"}]}}" >/dev/null
-  echo "$cgroup" >"$DEMO/pod-$name.cgroup"
-  run_in_pod "$name" "$@"
-}
-
-run_in_pod() { # name command... : (re)start the pod's process in its cgroup
-  local name="$1"; shift
-  # shellcheck disable=SC2016 # expanded by the inner shell: its own pid into the pod's cgroup
-  run_bg "pod-$name" sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$(cat "$DEMO/pod-$name.cgroup")" "$@"
-}
-
-stop_bg() { # name : stop a process group run_bg started
-  local pidfile="$DEMO/$1.pid"
-  [[ -f "$pidfile" ]] || return 0
-  kill -TERM -- "-$(cat "$pidfile")" 2>/dev/null || true
-  rm -f "$pidfile"
-}
-
 checkout_traffic() { # fail-every missing-every
-  run_in_pod checkout-client python3 hack/demo/workload.py client --port "$SERVER_PORT" \
-    --closed-port "$CLOSED_PORT" --fail-every "$1" --rate 20
-  run_in_pod checkout-resolver python3 hack/demo/workload.py dns --port "$DNS_PORT" --missing-every "$2" --rate 5
+  kubectl -n demo set env deployment/checkout-client "FAIL_EVERY=$1" >/dev/null
+  kubectl -n demo set env deployment/checkout-resolver "MISSING_EVERY=$2" >/dev/null
+  kubectl -n demo rollout status deployment/checkout-client --timeout=120s >/dev/null
+  kubectl -n demo rollout status deployment/checkout-resolver --timeout=120s >/dev/null
 }
 
 if [[ "${1:-}" == traffic ]]; then
@@ -190,33 +122,45 @@ if [[ "${1:-}" == traffic ]]; then
       *) die "usage: hack/demo.sh traffic [--fail-every N] [--missing-every M]" ;;
     esac
   done
-  [[ -f "$DEMO/pod-checkout-client.cgroup" ]] || die "no demo running (hack/demo.sh starts one)"
-  stop_bg pod-checkout-client
-  stop_bg pod-checkout-resolver
+  eval "$(hack/cluster.sh env)"
+  kubectl -n demo get deployment checkout-client >/dev/null 2>&1 || die "no demo running (hack/demo.sh starts one)"
   checkout_traffic "$fail_every" "$missing_every"
   log "checkout traffic: every ${fail_every}th connect fails, every ${missing_every}th lookup is missing (0: none)"
   exit 0
 fi
 
+agent_pod_field() { # jsonpath of the agent pod on the real node
+  kubectl get pods -n sonde-system -l app.kubernetes.io/name=sonde-agent --field-selector "spec.nodeName=$REAL_NODE" \
+    -o jsonpath="{.items[0].$1}"
+}
+agent_running() { [[ "$(agent_pod_field status.phase)" == Running ]]; }
+
+# Live: judged from a window in which the demo's traffic was seen, not from the agent's first, empty one.
+has_live_health() {
+  local health rate
+  health="$(kubectl get networkmonitor checkout -n demo -o jsonpath='{.status.health}')"
+  rate="$(kubectl get networkmonitor checkout -n demo -o jsonpath='{.status.summary.connectionsPerSecond}')"
+  [[ -n "$health" && "$health" != Unknown && -n "$rate" && "$rate" != 0 ]]
+}
+
 # ---------------------------------------------------------------------------- main
 
-(( EUID == 0 )) || die "the demo loads eBPF programs and creates cgroups: run it as root"
+(( EUID == 0 )) || die "the demo runs a kubelet node and loads eBPF programs: run it as root"
 install_prerequisites
 require_java
-for port in "$OPERATOR_PORT" "$SERVER_PORT" "$AGENT_METRICS_PORT" "$SONDE_DEMO_OTLP_GRPC_PORT" \
-  "$SONDE_DEMO_OTLP_HTTP_PORT"; do
-  [[ -z "$(ss -ltnH "sport = :$port")" ]] || die "port $port is in use; hack/demo.sh down, or set SONDE_DEMO_*_PORT"
+for port in "$SONDE_DEMO_OTLP_GRPC_PORT" "$SONDE_DEMO_OTLP_HTTP_PORT"; do
+  [[ -z "$(ss -ltnH "sport = :$port")" ]] || die "port $port is in use; hack/demo.sh down, or set SONDE_DEMO_OTLP_*_PORT"
 done
-[[ -z "$(ss -lunH "sport = :$DNS_PORT")" ]] || die "UDP port 53 is in use: the demo runs dnsmasq on 127.0.0.1:53"
 
 if [[ -d "$DEMO" ]]; then
   log "a previous demo is still around; stopping it first"
-  demo_down
+  SONDE_DEMO_KEEP_CLUSTER=1 demo_down
 fi
 mkdir -p "$DEMO"
 
-hack/cluster.sh up --nodes "${SONDE_DEMO_NODES:-3}"
+hack/cluster.sh up --nodes "${SONDE_DEMO_NODES:-3}" --real-node
 eval "$(hack/cluster.sh env)"
+node_ip="$(cat "${SONDE_CLUSTER_DIR:-$SONDE_ROOT/.local/cluster}/real-node")"
 
 if [[ "${SONDE_DEMO_SKIP_BUILD:-}" == 1 ]]; then
   [[ -f operator/target/quarkus-app/quarkus-run.jar && -f node-agent/target/sonde-node-agent.jar ]] \
@@ -225,82 +169,56 @@ else
   log "building the operator and the agent"
   ./mvnw -B -q -ntp -pl operator,node-agent -am package -DskipTests -DskipITs
 fi
+log "building the images and loading them into the node's containerd (hack/images.sh)"
+hack/images.sh build
+demo_image="$(hack/images.sh refs | sed -n 3p)"
 
-log "starting an OpenTelemetry Collector on 127.0.0.1:$SONDE_DEMO_OTLP_GRPC_PORT (OTLP/gRPC) and :$SONDE_DEMO_OTLP_HTTP_PORT (HTTP)"
-otelcol="$(ensure_otelcol)"
-run_bg otelcol "$otelcol" --config="file:$SONDE_ROOT/hack/demo/otelcol.yaml"
+# The Collector runs on this host, where the demo and the tests read its file; agent pods reach it at the
+# node's address.
+log "starting an OpenTelemetry Collector on $node_ip:$SONDE_DEMO_OTLP_GRPC_PORT (OTLP/gRPC) and :$SONDE_DEMO_OTLP_HTTP_PORT (HTTP)"
+export SONDE_DEMO_OTLP_ADDRESS="$node_ip"
+run_bg otelcol "$(ensure_otelcol)" --config="file:$SONDE_ROOT/hack/demo/otelcol.yaml"
 
-log "installing CRDs and RBAC"
-kubectl apply --server-side -f crds/ >/dev/null
+log "installing Sonde: kubectl apply --server-side -k $OVERLAY"
+kubectl apply --server-side -k "$OVERLAY" >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
-kubectl apply --server-side -f config/rbac/ >/dev/null
-
-log "starting the operator as system:serviceaccount:sonde-system:sonde-operator (log: $DEMO/operator.log)"
-token_kubeconfig "$DEMO/operator.kubeconfig" "$(kubectl create token sonde-operator -n sonde-system --duration=24h)"
-KUBECONFIG="$DEMO/operator.kubeconfig" run_bg operator "$JAVA_HOME/bin/java" -Dquarkus.http.port="$OPERATOR_PORT" \
-  -jar operator/target/quarkus-app/quarkus-run.jar
+kubectl -n sonde-system rollout status deployment/sonde-operator --timeout=300s >/dev/null
 
 log "applying config/samples"
 kubectl apply --server-side -f config/samples/ >/dev/null
 # The sample exports to an in-cluster collector; here the collector runs on this host.
 kubectl patch networkmonitor checkout -n demo --type=merge \
-  -p "{\"spec\":{\"export\":{\"otlp\":{\"endpoint\":\"http://127.0.0.1:$SONDE_DEMO_OTLP_GRPC_PORT\"}}}}" >/dev/null
+  -p "{\"spec\":{\"export\":{\"otlp\":{\"endpoint\":\"http://$node_ip:$SONDE_DEMO_OTLP_GRPC_PORT\"}}}}" >/dev/null
 
-# The operator's DaemonSet puts an agent pod on every node; on this host nobody runs it, so the real
-# agent runs here as that pod: with a token bound to it, which names this node (the AgentReport
-# admission policy lets it write only this node's report).
-log "waiting for the operator to create the agent DaemonSet"
-agent_pod() {
-  kubectl get pods -n sonde-system -l app.kubernetes.io/name=sonde-agent \
-    --field-selector "spec.nodeName=$SONDE_HOST_NODE" -o jsonpath='{.items[0].metadata.name}'
-}
-agent_pod_exists() { [[ -n "$(agent_pod 2>/dev/null)" ]]; }
-wait_until "the agent pod for $SONDE_HOST_NODE" 120 agent_pod_exists
-pod="$(agent_pod)"
-log "starting the agent for node $SONDE_HOST_NODE as pod sonde-system/$pod (log: $DEMO/agent.log)"
-token_kubeconfig "$DEMO/agent.kubeconfig" "$(kubectl create token sonde-agent -n sonde-system \
-  --bound-object-kind=Pod --bound-object-name="$pod" --duration=24h)"
-KUBECONFIG="$DEMO/agent.kubeconfig" NODE_NAME="$SONDE_HOST_NODE" SONDE_NAMESPACE=sonde-system \
-  SONDE_METRICS_ADDRESS="127.0.0.1:$AGENT_METRICS_PORT" \
-  SONDE_OTLP_ENDPOINT="http://127.0.0.1:$SONDE_DEMO_OTLP_GRPC_PORT" \
-  run_bg agent "$JAVA_HOME/bin/java" "${AGENT_JAVA_OPTS[@]}" -jar node-agent/target/sonde-node-agent.jar
-
-log "starting demo workloads on $SONDE_HOST_NODE"
-run_bg dnsmasq dnsmasq --keep-in-foreground --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
-  --bind-interfaces --listen-address=127.0.0.1 --port="$DNS_PORT" --local=/sonde.test/ \
-  --host-record=checkout.demo.sonde.test,127.0.0.1 --pid-file= --user=root
-start_pod checkout-server checkout python3 hack/demo/workload.py server --port "$SERVER_PORT"
-start_pod checkout-client checkout true
-start_pod checkout-resolver checkout true
-checkout_traffic 20 10
-start_pod inventory inventory python3 hack/demo/workload.py client --port "$SERVER_PORT" --rate 5
+log "starting the demo workloads on $REAL_NODE"
+sed "s|DEMO_IMAGE|$demo_image|" hack/demo/workloads.yaml | kubectl apply --server-side -f - >/dev/null
+for deployment in checkout-server checkout-client checkout-resolver inventory; do
+  kubectl -n demo rollout status "deployment/$deployment" --timeout=180s >/dev/null
+done
+wait_until "the agent pod on $REAL_NODE Running" 180 agent_running
 
 log "waiting for the monitors to be Ready with live health (first window: 15 s)"
 wait_until "NetworkMonitor demo/checkout Ready" 120 \
   kubectl wait --for=condition=Ready networkmonitor/checkout -n demo --timeout=5s
-# Live: judged from a window in which the demo's traffic was seen, not from the agent's first, empty one.
-has_live_health() {
-  local health rate
-  health="$(kubectl get networkmonitor checkout -n demo -o jsonpath='{.status.health}')"
-  rate="$(kubectl get networkmonitor checkout -n demo -o jsonpath='{.status.summary.connectionsPerSecond}')"
-  [[ -n "$health" && "$health" != Unknown && -n "$rate" && "$rate" != 0 ]]
-}
 wait_until "a health for demo/checkout from live traffic" 120 has_live_health
 
+agent_ip="$(agent_pod_field status.podIP)"
 kubectl get networkmonitors -A
 echo
-kubectl get probeprofiles
+kubectl get pods -A -o wide --field-selector "spec.nodeName=$REAL_NODE"
 cat <<EOF
 
-Sonde runs: the operator (log $DEMO/operator.log) and the agent for $SONDE_HOST_NODE
-(log $DEMO/agent.log) measure the demo pods in namespace demo. Try:
+Sonde runs as users run it: the operator Deployment and the agent DaemonSet in sonde-system, measuring the
+demo's pods on $REAL_NODE. Try:
 
   eval "\$(hack/cluster.sh env)"
   kubectl get networkmonitors -A -w                 # health and numbers every 15 s
   kubectl describe networkmonitor checkout -n demo  # conditions, health reasons, Events
-  kubectl get agentreport $SONDE_HOST_NODE -n sonde-system -o yaml
-  curl -s localhost:$OPERATOR_PORT/q/metrics | grep sonde_    # operator metrics
-  curl -s localhost:$AGENT_METRICS_PORT/metrics | grep 'sonde_tcp_connections_total'   # per-pod, Prometheus
+  kubectl get agentreport $REAL_NODE -n sonde-system -o yaml
+  kubectl logs -n sonde-system ds/sonde-agent       # the agent (one per node)
+  kubectl logs -n sonde-system deploy/sonde-operator
+  kubectl exec -n demo deploy/checkout-client -- cat /proc/net/snmp   # the pod's own TCP counters
+  curl -s $agent_ip:9090/metrics | grep '^sonde_tcp_connect_failures_total'   # per-pod, Prometheus
   tail -c 2000 $SONDE_DEMO_OTLP_FILE                  # per-pod OTLP, as the collector received it
   hack/demo.sh traffic --fail-every 0 --missing-every 0   # no failures: Healthy after a window
   kubectl patch networkmonitor checkout -n demo --type=merge -p '{"spec":{"paused":true}}'

@@ -14,6 +14,11 @@ public final class Conditions {
     public static final String READY = "Ready";
     public static final String TRUE = "True";
     public static final String FALSE = "False";
+    /**
+     * Ready=False of any Sonde object whose reconcile threw: the operator's own failure, retried with backoff; the
+     * message is the exception's.
+     */
+    public static final String RECONCILE_ERROR = "ReconcileError";
 
     private Conditions() {
     }

@@ -1,5 +1,6 @@
 package dev.sonde.operator;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
@@ -33,6 +34,15 @@ public class EventRecorder {
 
     public void warning(HasMetadata object, String reason, String note) {
         record(object, "Warning", reason, note);
+    }
+
+    /** An Event for an object's new Ready condition: Normal when True, Warning otherwise, with its reason. */
+    public void ready(HasMetadata object, Condition ready) {
+        if (Conditions.TRUE.equals(ready.getStatus())) {
+            normal(object, ready.getReason(), ready.getMessage());
+        } else {
+            warning(object, ready.getReason(), ready.getMessage());
+        }
     }
 
     private void record(HasMetadata object, String type, String reason, String note) {

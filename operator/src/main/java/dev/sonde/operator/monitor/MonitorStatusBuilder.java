@@ -1,5 +1,6 @@
 package dev.sonde.operator.monitor;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sonde.api.agent.AgentConfig;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.v1alpha1.AgentReport;
@@ -25,6 +26,9 @@ import java.util.Set;
  * tested. The reconciler only gathers the inputs and writes the result.
  */
 public final class MonitorStatusBuilder {
+
+    /** Copies a status: an error status keeps everything the last one said. */
+    private static final ObjectMapper COPY = new ObjectMapper();
 
     private MonitorStatusBuilder() {
     }
@@ -143,4 +147,20 @@ public final class MonitorStatusBuilder {
         return a.isEmpty() || !Objects.equals(a.get().getStatus(), b.get().getStatus())
                 || !Objects.equals(a.get().getReason(), b.get().getReason());
     }
+
+    /**
+     * The status after a reconcile that threw: everything the last status said, and Ready=False with reason
+     * {@code ReconcileError} and the exception's message (a person sees why; Argo CD sees Degraded).
+     */
+    public static NetworkMonitorStatus reconcileError(NetworkMonitor monitor, Exception e, Instant now) {
+        NetworkMonitorStatus status = monitor.getStatus() == null ? new NetworkMonitorStatus()
+                : COPY.convertValue(monitor.getStatus(), NetworkMonitorStatus.class);
+        String message = "the operator failed to reconcile this monitor and retries with backoff: "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, false,
+                Conditions.RECONCILE_ERROR, message.length() <= 1024 ? message : message.substring(0, 1021) + "...",
+                monitor.getMetadata().getGeneration(), now));
+        return status;
+    }
+
 }

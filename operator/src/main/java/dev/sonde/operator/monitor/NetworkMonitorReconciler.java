@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -57,8 +58,7 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
 
     private final OperatorConfig config;
     private final ReconcileMetrics metrics;
-    private final EventRecorder events;
-    private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
+    private final MonitorEvents events;
     /** The last judgment of each monitor's headers Secret, so AgentReports (one per node) don't each cost a get. */
     private final Map<String, HeadersJudgment> headersJudged = new ConcurrentHashMap<>();
     private volatile IndexerResourceCache<NetworkMonitor> monitorCache;
@@ -66,65 +66,41 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
     public NetworkMonitorReconciler(OperatorConfig config, ReconcileMetrics metrics, EventRecorder events) {
         this.config = config;
         this.metrics = metrics;
-        this.events = events;
+        this.events = new MonitorEvents(events, () -> monitorCache);
     }
 
     @Override
     public List<EventSource<?, NetworkMonitor>> prepareEventSources(EventSourceContext<NetworkMonitor> context) {
-        IndexerResourceCache<NetworkMonitor> monitors = context.getPrimaryCache();
-        monitorCache = monitors;
-        registerHealthGauges(monitors);
-        String operatorNamespace = config.namespace();
-
-        var profiles = InformerEventSourceConfiguration.from(ProbeProfile.class, NetworkMonitor.class)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(profile -> ids(monitors,
-                        m -> profile.getMetadata().getName().equals(m.getSpec().getProfile())))
-                .build();
-        var reports = InformerEventSourceConfiguration.from(AgentReport.class, NetworkMonitor.class)
-                .withNamespaces(operatorNamespace)
-                .withSecondaryToPrimaryMapper(report -> report.getSpec() == null ? Set.of()
-                        : report.getSpec().getMonitors().stream()
-                                .filter(w -> w.getName() != null && w.getNamespace() != null)
-                                .map(w -> new ResourceID(w.getName(), w.getNamespace()))
-                                .collect(Collectors.toSet()))
-                .build();
-        var namespaces = InformerEventSourceConfiguration.from(Namespace.class, NetworkMonitor.class)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(ns -> ids(monitors, m -> m.getSpec().getNamespaceSelector() != null))
-                .withOnUpdateFilter((n, o) -> !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels())
-                        || !Objects.equals(n.getMetadata().getDeletionTimestamp(), o.getMetadata().getDeletionTimestamp()))
-                .build();
-        var pods = InformerEventSourceConfiguration.from(Pod.class, NetworkMonitor.class)
-                .withSecondaryToPrimaryMapper(pod -> ids(monitors,
-                        m -> m.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
-                                || m.getSpec().getNamespaceSelector() != null))
-                .withOnUpdateFilter((n, o) -> !Objects.equals(phase(n), phase(o))
-                        || !Objects.equals(n.getSpec().getNodeName(), o.getSpec().getNodeName())
-                        || !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels()))
-                .build();
-        var nodes = InformerEventSourceConfiguration.from(Node.class, NetworkMonitor.class)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(node -> ids(monitors, m -> m.getSpec().getNodeSelector() != null))
-                .withOnUpdateFilter((n, o) -> !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels()))
-                .build();
-        var agentConfig = InformerEventSourceConfiguration.from(ConfigMap.class, NetworkMonitor.class)
-                .withNamespaces(operatorNamespace)
-                .withLabelSelector(SondeNames.NAME_LABEL + "=" + SondeNames.AGENT_SELECTOR.get(SondeNames.NAME_LABEL))
-                .withSecondaryToPrimaryMapper(cm -> ids(monitors, m -> true))
-                .build();
-        return List.of(
-                new InformerEventSource<>(profiles, context),
-                new InformerEventSource<>(reports, context),
-                new InformerEventSource<>(namespaces, context),
-                new InformerEventSource<>(pods, context),
-                new InformerEventSource<>(nodes, context),
-                new InformerEventSource<>(agentConfig, context));
+        monitorCache = context.getPrimaryCache();
+        MonitorHealthGauges.register(monitorCache, metrics.registry());
+        return MonitorEventSources.of(context, monitorCache, config.namespace());
     }
 
     @Override
     public UpdateControl<NetworkMonitor> reconcile(NetworkMonitor monitor, Context<NetworkMonitor> context) {
         return metrics.record(NAME, () -> doReconcile(monitor, context));
+    }
+
+    /**
+     * An unexpected exception still ends as Ready=False with a reason a person can read (and an Event); JOSDK retries
+     * with backoff, so a persistent failure is no hot loop.
+     */
+    @Override
+    public ErrorStatusUpdateControl<NetworkMonitor> updateErrorStatus(NetworkMonitor monitor,
+            Context<NetworkMonitor> context, Exception e) {
+        LOG.errorf(e, "reconciling NetworkMonitor %s/%s failed", monitor.getMetadata().getNamespace(),
+                monitor.getMetadata().getName());
+        NetworkMonitorStatus status = MonitorStatusBuilder.reconcileError(monitor, e, Instant.now());
+        events.record(monitor, status);
+        return ErrorStatusUpdateControl.patchStatus(statusPatch(monitor, status));
+    }
+
+    private static NetworkMonitor statusPatch(NetworkMonitor monitor, NetworkMonitorStatus status) {
+        NetworkMonitor patch = new NetworkMonitor();
+        patch.getMetadata().setName(monitor.getMetadata().getName());
+        patch.getMetadata().setNamespace(monitor.getMetadata().getNamespace());
+        patch.setStatus(status);
+        return patch;
     }
 
     private UpdateControl<NetworkMonitor> doReconcile(NetworkMonitor monitor, Context<NetworkMonitor> context) {
@@ -151,25 +127,9 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
                 agentConfig(context), matchedPods, desiredNodes, reports, now, headers));
 
         NetworkMonitorStatus status = result.status();
-        if (MonitorStatusBuilder.readyChanged(monitor.getStatus(), status)
-                && firstTimeSeen(monitor, "ready", readyState(status))) {
-            recordEvent(monitor, status);
-        }
-        HealthState before = monitor.getStatus() == null ? null : monitor.getStatus().getHealth();
-        if (before != null && before != status.getHealth()
-                && firstTimeSeen(monitor, "health", String.valueOf(status.getHealth()))) {
-            recordHealthEvent(monitor, before, status);
-        }
-        UpdateControl<NetworkMonitor> control;
-        if (Objects.equals(status, monitor.getStatus())) {
-            control = UpdateControl.noUpdate();
-        } else {
-            NetworkMonitor patch = new NetworkMonitor();
-            patch.getMetadata().setName(monitor.getMetadata().getName());
-            patch.getMetadata().setNamespace(monitor.getMetadata().getNamespace());
-            patch.setStatus(status);
-            control = UpdateControl.patchStatus(patch);
-        }
+        events.record(monitor, status);
+        UpdateControl<NetworkMonitor> control = Objects.equals(status, monitor.getStatus())
+                ? UpdateControl.noUpdate() : UpdateControl.patchStatus(statusPatch(monitor, status));
         Optional<Duration> recheck = result.recheckAfter();
         boolean readsHeaders = resolution instanceof MonitorResolution.Accepted
                 && HeadersSecret.referenced(monitor).isPresent();
@@ -217,7 +177,7 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
         Set<String> inScope = Set.copyOf(namespaces);
         return Caches.all(context, Pod.class)
                 .filter(p -> inScope.contains(p.getMetadata().getNamespace()))
-                .filter(p -> "Running".equals(phase(p)) && p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> "Running".equals(MonitorEventSources.phase(p)) && p.getMetadata().getDeletionTimestamp() == null)
                 .filter(p -> p.getSpec().getNodeName() != null)
                 .filter(p -> podSelector.matches(p.getMetadata().getLabels()))
                 .filter(p -> nodeSelector == null || Caches.get(context, Node.class, p.getSpec().getNodeName(), null)
@@ -239,81 +199,5 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
                     e.getMessage());
             return null;
         }
-    }
-
-    /**
-     * Whether this state is new for the monitor: the informer cache may still hold the previous status for a
-     * moment after a patch, and one transition should give one Event.
-     */
-    private boolean firstTimeSeen(NetworkMonitor monitor, String kind, String state) {
-        if (lastEvent.size() > 4 * monitorCache.list(m -> true).count() + 16) {
-            // forget deleted monitors
-            Set<String> live = monitorCache.list(m -> true).map(m -> m.getMetadata().getUid()).collect(Collectors.toSet());
-            lastEvent.keySet().removeIf(key -> !live.contains(key.substring(0, key.lastIndexOf('/'))));
-        }
-        return !state.equals(lastEvent.put(monitor.getMetadata().getUid() + "/" + kind, state));
-    }
-
-    private static String readyState(NetworkMonitorStatus status) {
-        return Conditions.find(status.getConditions(), Conditions.READY)
-                .map(c -> c.getStatus() + "/" + c.getReason()).orElse("");
-    }
-
-    private void recordHealthEvent(NetworkMonitor monitor, HealthState before, NetworkMonitorStatus status) {
-        String reason = "Health" + healthName(status.getHealth());
-        String note = "health changed from " + healthName(before) + " to " + healthName(status.getHealth())
-                + (status.getHealthReasons().isEmpty() ? ""
-                        : ": " + status.getHealthReasons().stream().map(r -> r.getMessage())
-                                .collect(Collectors.joining("; ")));
-        if (status.getHealth() == HealthState.DEGRADED || status.getHealth() == HealthState.CRITICAL) {
-            events.warning(monitor, reason, note);
-        } else {
-            events.normal(monitor, reason, note);
-        }
-    }
-
-    private static String healthName(HealthState health) {
-        return switch (health) {
-            case HEALTHY -> "Healthy";
-            case DEGRADED -> "Degraded";
-            case CRITICAL -> "Critical";
-            case UNKNOWN -> "Unknown";
-        };
-    }
-
-    private void recordEvent(NetworkMonitor monitor, NetworkMonitorStatus status) {
-        Conditions.find(status.getConditions(), Conditions.READY).ifPresent(ready -> {
-            if (Conditions.TRUE.equals(ready.getStatus())) {
-                events.normal(monitor, ready.getReason(), ready.getMessage());
-            } else {
-                events.warning(monitor, ready.getReason(), ready.getMessage());
-            }
-        });
-    }
-
-    private void registerHealthGauges(IndexerResourceCache<NetworkMonitor> monitors) {
-        for (HealthState health : HealthState.values()) {
-            String tag = healthName(health);
-            Gauge.builder("sonde.monitors", monitors, cache -> cache.list(m -> healthOf(m) == health).count())
-                    .description("NetworkMonitors by health")
-                    .tag("health", tag)
-                    .register(metrics.registry());
-        }
-    }
-
-    private static HealthState healthOf(NetworkMonitor monitor) {
-        return monitor.getStatus() == null || monitor.getStatus().getHealth() == null ? HealthState.UNKNOWN
-                : monitor.getStatus().getHealth();
-    }
-
-    private static Set<ResourceID> ids(IndexerResourceCache<NetworkMonitor> monitors,
-            Predicate<NetworkMonitor> predicate) {
-        return monitors.list(m -> m.getSpec() != null && predicate.test(m))
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet());
-    }
-
-    private static String phase(Pod pod) {
-        return pod.getStatus() == null ? null : pod.getStatus().getPhase();
     }
 }

@@ -79,11 +79,7 @@ public class ProbeProfileReconciler implements Reconciler<ProbeProfile> {
         if (before.isPresent() && Objects.equals(before.get().getReason(), after.getReason())) {
             return;
         }
-        if (Conditions.TRUE.equals(after.getStatus())) {
-            events.normal(profile, after.getReason(), after.getMessage());
-        } else {
-            events.warning(profile, after.getReason(), after.getMessage());
-        }
+        events.ready(profile, after);
     }
 
     /** The status a profile should have; pure, for tests. */

@@ -139,4 +139,23 @@ class MonitorStatusBuilderTest {
         assertThat(MonitorStatusBuilder.readyChanged(monitor.getStatus(), again.status())).isFalse();
         assertThat(again.status()).as("unchanged status means no write").isEqualTo(missing.status());
     }
+
+    @Test
+    void aReconcileThatThrowsEndsAsReadyFalseWithTheReasonAndKeepsTheRest() {
+        NetworkMonitor monitor = Fixtures.monitor("shop", "web", "std");
+        AgentReport report = report("a", NOW, NodeProbeState.ATTACHED, window(monitor, counters(100, 1), null));
+        monitor.setStatus(build(monitor, PROFILE, configWith(monitor), Set.of("a"), List.of(report)).status());
+
+        var status = MonitorStatusBuilder.reconcileError(monitor, new IllegalStateException("cache not synced"), NOW);
+
+        var ready = status.getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo("ReconcileError");
+        assertThat(ready.getMessage()).contains("cache not synced");
+        assertThat(status.getSummary()).as("the last summary stays").isEqualTo(monitor.getStatus().getSummary());
+        assertThat(monitor.getStatus().getConditions().getFirst().getStatus()).as("the monitor itself is untouched")
+                .isEqualTo("True");
+        assertThat(MonitorStatusBuilder.reconcileError(new NetworkMonitor(), new RuntimeException(), NOW)
+                .getConditions().getFirst().getMessage()).contains("RuntimeException");
+    }
 }
