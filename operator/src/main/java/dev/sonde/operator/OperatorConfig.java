@@ -1,5 +1,6 @@
 package dev.sonde.operator;
 
+import dev.sonde.api.v1alpha1.SondeApi;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -11,7 +12,7 @@ import java.util.Optional;
 public interface OperatorConfig {
 
     /** The operator's namespace: AgentReports, the agent ConfigMap and DaemonSet, the leader Lease live here. */
-    @WithDefault("sonde-system")
+    @WithDefault(SondeApi.DEFAULT_NAMESPACE)
     String namespace();
 
     /** Namespaces whose NetworkMonitors may use namespaceSelector. Absent: only the operator's namespace. */

@@ -85,6 +85,14 @@ public record AgentConfig(int schemaVersion, String hash, List<CompiledMonitor> 
      * Reads a config written by {@link #toJson()}, refusing an unknown schema version or a hash that does not
      * match the content.
      */
+    /** Throws IllegalArgumentException unless {@code version} is the schema this code reads. */
+    public static void checkSchemaVersion(int version) {
+        if (version != SCHEMA_VERSION) {
+            throw new IllegalArgumentException("agent config schemaVersion " + version
+                    + " is not supported (this agent reads " + SCHEMA_VERSION + ")");
+        }
+    }
+
     public static AgentConfig fromJson(String json) {
         AgentConfig config;
         try {
@@ -92,10 +100,7 @@ public record AgentConfig(int schemaVersion, String hash, List<CompiledMonitor> 
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not an agent config: " + e.getOriginalMessage(), e);
         }
-        if (config.schemaVersion() != SCHEMA_VERSION) {
-            throw new IllegalArgumentException("agent config schemaVersion " + config.schemaVersion()
-                    + " is not supported (this agent reads " + SCHEMA_VERSION + ")");
-        }
+        checkSchemaVersion(config.schemaVersion());
         String expected = config.computeHash();
         if (!expected.equals(config.hash())) {
             throw new IllegalArgumentException(

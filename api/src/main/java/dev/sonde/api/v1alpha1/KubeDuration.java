@@ -47,6 +47,18 @@ public final class KubeDuration {
      * Formats like Go's Duration.String, rounded to three significant digits: 850µs,
      * 12.5ms, 1.5s, 1m30s, 2h0m0s.
      */
+    /** The duration, or empty when {@code text} is null or not a duration (the schema reports those). */
+    public static java.util.Optional<Duration> tryParse(String text) {
+        if (text == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(parse(text));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public static String format(Duration duration) {
         long nanos = duration.toNanos();
         if (nanos < 0) {

@@ -5,6 +5,7 @@ import dev.sonde.agent.pods.PodCgroupResolver;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.KernelProbes;
 import dev.sonde.api.v1alpha1.OtlpProtocol;
+import dev.sonde.api.v1alpha1.SondeApi;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -51,7 +52,7 @@ public final class AgentMain {
         String node = Optional.ofNullable(env.get("NODE_NAME")).filter(s -> !s.isBlank())
                 .orElseThrow(() -> new IllegalStateException("NODE_NAME is not set (downward API: spec.nodeName)"));
         NodeAgent.Settings settings = new NodeAgent.Settings(node,
-                env.getOrDefault("SONDE_NAMESPACE", "sonde-system"),
+                env.getOrDefault("SONDE_NAMESPACE", SondeApi.DEFAULT_NAMESPACE),
                 env.getOrDefault("SONDE_CONFIG_MAP", "sonde-agent-config"),
                 Optional.ofNullable(AgentMain.class.getPackage().getImplementationVersion()).orElse("dev"),
                 listenAddress(env.getOrDefault("SONDE_METRICS_ADDRESS", "127.0.0.1:9090")),

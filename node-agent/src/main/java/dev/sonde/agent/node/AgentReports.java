@@ -21,9 +21,6 @@ import java.util.Map;
 /** Builds this node's AgentReport: a fresh object, written whole with server-side apply. */
 final class AgentReports {
 
-    private static final Map<Integer, String> CAPABILITIES = Map.of(
-            12, "CAP_NET_ADMIN", 21, "CAP_SYS_ADMIN", 24, "CAP_SYS_RESOURCE", 38, "CAP_PERFMON", 39, "CAP_BPF");
-
     private AgentReports() {
     }
 
@@ -64,11 +61,7 @@ final class AgentReports {
                 .map(mount -> mount.equals(Path.of("/sys/fs/cgroup/unified")) ? CgroupMode.HYBRID : CgroupMode.UNIFIED)
                 .orElse(CgroupMode.LEGACY));
         kernel.cgroup2Mount().ifPresent(mount -> facts.setCgroupV2Path(mount.toString()));
-        List<String> capabilities = new ArrayList<>();
-        CAPABILITIES.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .filter(cap -> kernel.hasCapability(cap.getKey()))
-                .forEach(cap -> capabilities.add(cap.getValue()));
-        facts.setCapabilities(capabilities);
+        facts.setCapabilities(new ArrayList<>(kernel.capabilityNames()));
         return facts;
     }
 

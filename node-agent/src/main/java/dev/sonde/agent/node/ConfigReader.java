@@ -65,11 +65,7 @@ final class ConfigReader {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("not an agent config: not a JSON object");
         }
-        int version = root.path("schemaVersion").asInt(-1);
-        if (version != AgentConfig.SCHEMA_VERSION) {
-            throw new IllegalArgumentException("agent config schemaVersion " + root.path("schemaVersion")
-                    + " is not supported (this agent reads " + AgentConfig.SCHEMA_VERSION + ")");
-        }
+        AgentConfig.checkSchemaVersion(root.path("schemaVersion").asInt(-1));
         JsonNode entries = root.path("monitors");
         if (!entries.isMissingNode() && !entries.isArray()) {
             throw new IllegalArgumentException("agent config monitors is not a list");

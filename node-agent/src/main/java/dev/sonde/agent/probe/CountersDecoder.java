@@ -16,12 +16,8 @@ final class CountersDecoder {
             int metric = k.getInt(KernelAbi.METRIC_KEY_METRIC);
             int sub = k.getInt(KernelAbi.METRIC_KEY_SUB);
             ByteBuffer v = snapshot.value(i);
-            long count = 0;
-            long sum = 0;
-            for (int off = 0; off + KernelAbi.METRIC_VALUE_SIZE <= v.limit(); off += perCpuSlot) {
-                count += v.getLong(off + KernelAbi.METRIC_VALUE_COUNT);
-                sum += v.getLong(off + KernelAbi.METRIC_VALUE_SUM);
-            }
+            long count = sumPerCpu(v, perCpuSlot, KernelAbi.METRIC_VALUE_SIZE, KernelAbi.METRIC_VALUE_COUNT);
+            long sum = sumPerCpu(v, perCpuSlot, KernelAbi.METRIC_VALUE_SIZE, KernelAbi.METRIC_VALUE_SUM);
             byCgroup.computeIfAbsent(cgroup, c -> new Acc()).add(metric, sub, count, sum);
         }
     }
@@ -41,12 +37,22 @@ final class CountersDecoder {
     /** Sums a per-CPU struct traffic_value. */
     static long[] sumTraffic(ByteBuffer perCpu, int slot) {
         long[] t = new long[KernelAbi.TRAFFIC_VALUE_FIELDS.length];
-        for (int off = 0; off + KernelAbi.TRAFFIC_VALUE_SIZE <= perCpu.limit(); off += slot) {
-            for (int f = 0; f < t.length; f++) {
-                t[f] += perCpu.getLong(off + 8 * f);
-            }
+        for (int f = 0; f < t.length; f++) {
+            t[f] = sumPerCpu(perCpu, slot, KernelAbi.TRAFFIC_VALUE_SIZE, 8 * f);
         }
         return t;
+    }
+
+    /**
+     * The sum over CPUs of the u64 at {@code offset} of a per-CPU value: one slot of {@code slot} bytes per possible
+     * CPU, each holding a value of {@code valueSize} bytes. The one place per-CPU values are added up.
+     */
+    static long sumPerCpu(ByteBuffer perCpu, int slot, int valueSize, int offset) {
+        long total = 0;
+        for (int off = 0; off + valueSize <= perCpu.limit(); off += slot) {
+            total += perCpu.getLong(off + offset);
+        }
+        return total;
     }
 
     void addUnanswered(long cgroup, long n) {

@@ -22,8 +22,18 @@ public record KernelCapabilities(
 
     static final int CAP_NET_ADMIN = 12;
     static final int CAP_SYS_ADMIN = 21;
+    static final int CAP_SYS_RESOURCE = 24;
     static final int CAP_PERFMON = 38;
     static final int CAP_BPF = 39;
+    /** The capabilities the agent uses or reports (AgentReport kernel facts), by bit number, in order. */
+    public static final java.util.SortedMap<Integer, String> NAMES = new java.util.TreeMap<>(Map.of(
+            CAP_NET_ADMIN, "CAP_NET_ADMIN", CAP_SYS_ADMIN, "CAP_SYS_ADMIN", CAP_SYS_RESOURCE, "CAP_SYS_RESOURCE",
+            CAP_PERFMON, "CAP_PERFMON", CAP_BPF, "CAP_BPF"));
+
+    /** The names of those capabilities this process has, in bit order. */
+    public java.util.List<String> capabilityNames() {
+        return NAMES.entrySet().stream().filter(cap -> hasCapability(cap.getKey())).map(Map.Entry::getValue).toList();
+    }
 
     public static KernelCapabilities detect() {
         return detect(Path.of("/proc/self/mountinfo"), Path.of("/proc/self/status"));

@@ -336,13 +336,7 @@ public final class KernelProbes implements AutoCloseable {
             KernelAbi.RTT_LAST_SAMPLE};
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < KernelAbi.MAP_COUNT; i++) {
-            byte[] v = mapFull.lookup(u32(i));
-            long total = 0;
-            ByteBuffer b = BpfMap.wrap(v);
-            for (int off = 0; off + 8 <= v.length; off += mapFull.perCpuSlot()) {
-                total += b.getLong(off);
-            }
-            out.put(names[i], total);
+            out.put(names[i], CountersDecoder.sumPerCpu(BpfMap.wrap(mapFull.lookup(u32(i))), mapFull.perCpuSlot(), 8, 0));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.sonde.operator.fleet;
 
+import dev.sonde.api.v1alpha1.SondeApi;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.processing.event.source.filter.GenericFilter;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -8,7 +9,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 public class OperatorNamespaceFilter implements GenericFilter<Namespace> {
 
     private final String operatorNamespace = ConfigProvider.getConfig()
-            .getOptionalValue("sonde.operator.namespace", String.class).orElse("sonde-system");
+            .getOptionalValue("sonde.operator.namespace", String.class).orElse(SondeApi.DEFAULT_NAMESPACE);
 
     @Override
     public boolean accept(Namespace namespace) {

@@ -100,14 +100,7 @@ public final class HealthEvaluator {
     }
 
     private static Duration parse(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return KubeDuration.parse(text);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return KubeDuration.tryParse(text).orElse(null);
     }
 
     private static String levelWord(HealthState level) {

@@ -41,14 +41,9 @@ public final class OverheadClassifier {
                 points += points(probe);
             }
         }
-        if (spec.getInterval() != null) {
-            try {
-                if (KubeDuration.parse(spec.getInterval()).compareTo(SHORT_INTERVAL) < 0) {
-                    points += 1;
-                }
-            } catch (IllegalArgumentException e) {
-                // an unparsable interval is reported by ProfileValidator, not here
-            }
+        // an unparsable interval is reported by ProfileValidator, not here
+        if (KubeDuration.tryParse(spec.getInterval()).filter(i -> i.compareTo(SHORT_INTERVAL) < 0).isPresent()) {
+            points += 1;
         }
         return points;
     }

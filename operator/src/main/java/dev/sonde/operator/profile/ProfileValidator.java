@@ -45,14 +45,11 @@ public final class ProfileValidator {
             }
         }
         if (spec.getInterval() != null) {
-            try {
-                Duration interval = KubeDuration.parse(spec.getInterval());
+            KubeDuration.tryParse(spec.getInterval()).ifPresentOrElse(interval -> {
                 if (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0) {
                     problems.add("interval " + spec.getInterval() + " is not between 1s and 10m");
                 }
-            } catch (IllegalArgumentException e) {
-                problems.add("interval " + spec.getInterval() + " is not a duration");
-            }
+            }, () -> problems.add("interval " + spec.getInterval() + " is not a duration"));
         }
         HealthThresholds health = spec.getHealth();
         if (health != null) {
@@ -64,14 +61,7 @@ public final class ProfileValidator {
 
     /** The profile's interval, or the default when absent or unparsable. */
     public static Duration interval(ProbeProfileSpec spec) {
-        if (spec == null || spec.getInterval() == null) {
-            return DEFAULT_INTERVAL;
-        }
-        try {
-            return KubeDuration.parse(spec.getInterval());
-        } catch (IllegalArgumentException e) {
-            return DEFAULT_INTERVAL;
-        }
+        return spec == null ? DEFAULT_INTERVAL : KubeDuration.tryParse(spec.getInterval()).orElse(DEFAULT_INTERVAL);
     }
 
     private static void checkDuration(List<String> problems, String name, DurationThreshold threshold) {
@@ -90,11 +80,10 @@ public final class ProfileValidator {
         if (text == null) {
             return null;
         }
-        try {
-            return KubeDuration.parse(text);
-        } catch (IllegalArgumentException e) {
+        Duration duration = KubeDuration.tryParse(text).orElse(null);
+        if (duration == null) {
             problems.add("health." + field + " " + text + " is not a duration");
-            return null;
         }
+        return duration;
     }
 }
