@@ -73,7 +73,7 @@ final class AgentReports {
                 continue;
             }
             NodeProbeStatus status = new NodeProbeStatus();
-            status.setName(probeName(probe));
+            status.setName(probe.probeName());
             switch (state.kind()) {
                 case ATTACHED -> status.setState(NodeProbeState.ATTACHED);
                 case LOADED -> {
@@ -95,13 +95,5 @@ final class AgentReports {
             statuses.add(status);
         }
         return statuses;
-    }
-
-    static ProbeName probeName(Probe probe) {
-        return ProbeName.fromWireName(probe.contractName());
-    }
-
-    static Probe probe(ProbeName name) {
-        return Probe.byContractName(name.wireName());
     }
 }

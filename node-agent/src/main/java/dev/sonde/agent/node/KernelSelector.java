@@ -54,7 +54,7 @@ final class KernelSelector {
             }
         });
         Set<Probe> wanted = EnumSet.noneOf(Probe.class);
-        selection.neededProbes().stream().map(AgentReports::probe)
+        selection.neededProbes().stream().map(Probe::of)
                 .filter(probe -> probes.state(probe).usable())
                 .forEach(wanted::add);
 
