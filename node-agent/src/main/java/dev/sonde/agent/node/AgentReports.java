@@ -10,7 +10,6 @@ import dev.sonde.api.v1alpha1.KernelFacts;
 import dev.sonde.api.v1alpha1.MonitorWindow;
 import dev.sonde.api.v1alpha1.NodeProbeState;
 import dev.sonde.api.v1alpha1.NodeProbeStatus;
-import dev.sonde.api.v1alpha1.ProbeName;
 import java.nio.file.Path;
 import java.time.Instant;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
