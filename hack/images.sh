@@ -34,12 +34,15 @@ RUNDIR="/run/sonde-images"
 DOCKER_SOCK="$RUNDIR/docker.sock"
 DOCKER=(/usr/bin/docker --host "unix://$DOCKER_SOCK")
 
-# The JDK modules each image's JRE keeps (jdeps --print-module-deps of the jars, then run to check):
-# the agent: fabric8 (java.desktop for java.beans, java.sql, java.net.http), OpenTelemetry and OkHttp
-# (java.logging, jdk.unsupported), the metrics endpoint (jdk.httpserver), JVM metrics (java.management);
-# the operator: Quarkus, Vert.x and Micrometer besides (java.naming, java.xml, jdk.management).
-AGENT_MODULES="java.base,java.desktop,java.logging,java.management,java.net.http,java.sql,jdk.httpserver,jdk.unsupported,jdk.crypto.ec"
-OPERATOR_MODULES="java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.management,jdk.unsupported,jdk.crypto.ec"
+# The JDK modules each image's JRE keeps: jdeps --print-module-deps of the jars, then checked by running
+# (-Xlog:class+load on the full JDK shows which modules a run loads from). The agent: fabric8 (java.net.http,
+# java.sql), OpenTelemetry and OkHttp (java.logging, jdk.unsupported), the metrics endpoint (jdk.httpserver),
+# JVM metrics (java.management). The operator: Quarkus's runner reads its jars through jdk.zipfs (without it
+# `java -jar quarkus-run.jar` exits 1 without a word), Vert.x/Netty (jdk.net, jdk.unsupported), Micrometer
+# (java.management, jdk.management), java.naming, java.xml. Neither needs java.desktop, which jdeps lists
+# for fabric8's java.beans references (35 MB).
+AGENT_MODULES="java.base,java.logging,java.management,java.net.http,java.sql,jdk.httpserver,jdk.unsupported"
+OPERATOR_MODULES="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs"
 BASE_PACKAGES="libbpf1"
 BASE_SUITE="bookworm"
 
@@ -120,7 +123,8 @@ base_key() {
 }
 
 ensure_base() { # -> reference
-  local ref="localhost/sonde-debian:$BASE_SUITE-$(base_key)"
+  local ref
+  ref="localhost/sonde-debian:$BASE_SUITE-$(base_key)"
   if ! has_image "$ref"; then
     command -v mmdebstrap >/dev/null || {
       apt-get update -qq
@@ -130,6 +134,7 @@ ensure_base() { # -> reference
     local tar
     tar="$(mktemp --suffix=.tar)"
     # no documentation, manual pages or translations, no apt lists: a runtime base, not a workstation
+    # shellcheck disable=SC2016 # $1 is the hook's argument (the root directory), expanded by mmdebstrap
     mmdebstrap --quiet --variant=minbase --mode=root --include="$BASE_PACKAGES" \
       --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
       --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
@@ -150,7 +155,8 @@ runtime_key() { # modules
 ensure_runtime() { # name modules -> reference
   local name="$1" modules="$2" base
   base="$(ensure_base)"
-  local ref="localhost/sonde-jre-$name:25-$(runtime_key "$modules")"
+  local ref
+  ref="localhost/sonde-jre-$name:25-$(runtime_key "$modules")"
   if ! has_image "$ref"; then
     log "jlink: a JRE for the $name ($modules)"
     local ctx
