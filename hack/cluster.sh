@@ -362,6 +362,12 @@ EOF
 }}
 EOF
 )" >/dev/null
+  # With a real node, scheduled pods (the operator Deployment, CoreDNS, a user's workloads) belong there, not on
+  # this kubelet-less Node where they would sit unstarted. DaemonSets that tolerate every taint (Sonde's agent)
+  # and pods bound by nodeName (local-mode tests, the demo) still land here.
+  if [[ -s "$STATE/real-node" ]]; then
+    kubectl_ taint node "$HOST_NODE" sonde.dev/local-host=true:NoSchedule --overwrite >/dev/null
+  fi
 }
 
 # ------------------------------------------------------------------------ commands

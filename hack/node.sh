@@ -9,6 +9,8 @@
 #                         nftables table, cgroup or containerd state behind
 #   hack/node.sh status   exit 0 only when the node is Ready and CoreDNS answers
 #   hack/node.sh import TAR...   import docker-archive image tars into the node's containerd
+#   hack/node.sh image-label REF KEY [VALUE]   print (or set) a label of an image in the node's containerd;
+#                         fails only when the node's containerd is not running
 #
 # State lives in $SONDE_CLUSTER_DIR/node. The node is named $SONDE_REAL_NODE (default sonde-node), apart
 # from the local-mode host node, whose pods are cgroups that tests make.
@@ -443,6 +445,18 @@ cmd_import() {
   import_images "$@"
 }
 
+cmd_image_label() { # ref key [value]
+  (( $# == 2 || $# == 3 )) || die "usage: hack/node.sh image-label REF KEY [VALUE]"
+  containerd_up || die "the node's containerd is not running: hack/node.sh up"
+  if (( $# == 3 )); then
+    ctr --address "$SOCK" -n k8s.io images label "$1" "$2=$3" >/dev/null
+  else
+    # `ctr images ls` prints the labels as key=value,key=value in its last column
+    ctr --address "$SOCK" -n k8s.io images ls "name==$1" 2>/dev/null | awk -v k="$2" 'NR > 1 {
+      n = split($NF, kv, ","); for (i = 1; i <= n; i++) if (index(kv[i], k "=") == 1) print substr(kv[i], length(k) + 2) }'
+  fi
+}
+
 stop_node_processes() {
   local c pid
   for c in kube-proxy kubelet; do
@@ -570,7 +584,8 @@ main() {
     down) cmd_down ;;
     status) cmd_status ;;
     import) cmd_import "$@" ;;
-    *) echo "usage: hack/node.sh up | down | status | import TAR..." >&2; exit 2 ;;
+    image-label) cmd_image_label "$@" ;;
+    *) echo "usage: hack/node.sh up | down | status | import TAR... | image-label REF KEY [VALUE]" >&2; exit 2 ;;
   esac
 }
 

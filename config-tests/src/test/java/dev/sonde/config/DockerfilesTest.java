@@ -10,8 +10,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The Dockerfiles can't be built here (no Docker engine), so what can break them without anyone noticing is checked
- * here: Maven refuses a reactor whose modules are missing, so every module of the parent pom must be copied in.
+ * What can break the Dockerfiles without a build noticing: Maven refuses a reactor whose modules are missing, so every
+ * module of the parent pom must be copied in; the base images are build arguments defaulting to the public bases
+ * (hack/images.sh builds the same files with local ones), and the runtime stage takes its jars only from the
+ * {@code jars} stage, so {@code JARS=<image>} replaces the in-image Maven build; the local-images overlay uses the
+ * references hack/images.sh builds.
  */
 class DockerfilesTest {
 
@@ -27,6 +30,38 @@ class DockerfilesTest {
                         && !text.contains("COPY " + module + "/pom.xml " + module + "/pom.xml"))
                 .toList();
         assertThat(missing).as(dockerfile + " copies neither the module nor its pom.xml").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Dockerfile.operator", "Dockerfile.agent"})
+    void baseImagesAndJarsAreBuildArguments(String dockerfile) throws Exception {
+        String text = Files.readString(RepoFiles.path(dockerfile));
+        String header = text.substring(0, text.indexOf("\nFROM "));
+        assertThat(header).as(dockerfile + ": ARGs before the first FROM, with the public defaults")
+                .contains("ARG BUILD_IMAGE=eclipse-temurin:25-jdk\n", "ARG RUNTIME_IMAGE=eclipse-temurin:25-jre\n",
+                        "ARG JARS=build\n");
+        if (dockerfile.equals("Dockerfile.agent")) {
+            assertThat(header).contains("ARG BPF_IMAGE=debian:12\n");
+            assertThat(text).contains("FROM ${BPF_IMAGE} AS bpf\n");
+        }
+        assertThat(text).contains("FROM ${BUILD_IMAGE} AS build\n", "FROM ${JARS} AS jars\n");
+        String runtime = text.substring(text.lastIndexOf("\nFROM "));
+        assertThat(runtime).as(dockerfile + ": the last stage is the runtime").startsWith("\nFROM ${RUNTIME_IMAGE}\n");
+        List<String> copiesFrom = Pattern.compile("COPY (?:--chown=\\S+ )?--from=(\\S+)").matcher(runtime).results()
+                .map(m -> m.group(1)).distinct().toList();
+        assertThat(copiesFrom).as(dockerfile + ": the runtime stage copies from the jars stage only").containsExactly("jars");
+    }
+
+    @org.junit.jupiter.api.Test
+    void theLocalImagesOverlayUsesTheImagesHackImagesBuilds() throws Exception {
+        Process refs = new ProcessBuilder("bash", RepoFiles.path("hack/images.sh").toString(), "refs")
+                .redirectErrorStream(true).start();
+        List<String> lines = new String(refs.getInputStream().readAllBytes()).lines().toList();
+        assertThat(refs.waitFor()).as("hack/images.sh refs: " + lines).isZero();
+        String overlay = Files.readString(RepoFiles.path("config/overlays/local-images/kustomization.yaml"));
+        String[] operator = lines.get(0).split(":");
+        assertThat(overlay).as("operator image").contains("newName: " + operator[0] + "\n", "newTag: " + operator[1] + "\n");
+        assertThat(overlay).as("agent image (SONDE_OPERATOR_AGENT_IMAGE)").contains("value: " + lines.get(1) + "\n");
     }
 
     @org.junit.jupiter.api.Test
