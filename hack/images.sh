@@ -6,7 +6,7 @@
 #
 #   hack/images.sh [build]   build both images (skipped when their inputs are unchanged) and import them into
 #                            the real node's containerd (hack/node.sh) when one runs for $SONDE_CLUSTER_DIR
-#   hack/images.sh refs      print the two image references, one a line: operator, agent
+#   hack/images.sh refs      print the image references, one a line: operator, agent, demo workload
 #
 # Needs: ./mvnw -pl operator,node-agent -am package (the jars), a JDK 25 (jlink), root (mmdebstrap, dockerd).
 # Builds:
@@ -27,6 +27,7 @@ VERSION="$(awk -F'[<>]' '/<version>/ {print $3; exit}' "$SONDE_ROOT/pom.xml")"
 TAG="${SONDE_IMAGE_TAG:-${VERSION%-SNAPSHOT}-local}"
 OPERATOR_REF="localhost/sonde-operator:$TAG"
 AGENT_REF="localhost/sonde-agent:$TAG"
+DEMO_REF="localhost/sonde-demo:$TAG"
 CACHE="${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/images"
 DOCKER_ROOT="$CACHE/docker"
 # Short, fixed runtime paths (a unix socket path is limited to 108 bytes), apart from any docker the machine runs.
@@ -44,6 +45,7 @@ DOCKER=(/usr/bin/docker --host "unix://$DOCKER_SOCK")
 AGENT_MODULES="java.base,java.logging,java.management,java.net.http,java.sql,jdk.httpserver,jdk.unsupported"
 OPERATOR_MODULES="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs"
 BASE_PACKAGES="libbpf1"
+DEMO_BASE_PACKAGES="python3" # the demo workload (hack/demo/workload.py) is a Python script
 BASE_SUITE="bookworm"
 
 key_of() { sha256sum | cut -c1-16; }
@@ -118,24 +120,24 @@ debian_sources() {
   die "no Debian apt sources on this machine (/etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list)"
 }
 
-base_key() {
-  cat "$(debian_sources)" <(echo "$BASE_SUITE $BASE_PACKAGES minbase nodocs") | key_of
+base_key() { # [packages]
+  cat "$(debian_sources)" <(echo "$BASE_SUITE ${1:-$BASE_PACKAGES} minbase nodocs") | key_of
 }
 
-ensure_base() { # -> reference
-  local ref
-  ref="localhost/sonde-debian:$BASE_SUITE-$(base_key)"
+ensure_base() { # [packages] -> reference
+  local packages="${1:-$BASE_PACKAGES}" ref
+  ref="localhost/sonde-debian:$BASE_SUITE-$(base_key "$packages")"
   if ! has_image "$ref"; then
     command -v mmdebstrap >/dev/null || {
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
     }
-    log "bootstrapping the Debian $BASE_SUITE base with mmdebstrap (minbase + $BASE_PACKAGES)"
+    log "bootstrapping the Debian $BASE_SUITE base with mmdebstrap (minbase + $packages)"
     local tar
     tar="$(mktemp --suffix=.tar)"
     # no documentation, manual pages or translations, no apt lists: a runtime base, not a workstation
     # shellcheck disable=SC2016 # $1 is the hook's argument (the root directory), expanded by mmdebstrap
-    mmdebstrap --quiet --variant=minbase --mode=root --include="$BASE_PACKAGES" \
+    mmdebstrap --quiet --variant=minbase --mode=root --include="$packages" \
       --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
       --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
       --dpkgopt='path-exclude=/usr/share/info/*' --aptopt='Acquire::Languages "none"' \
@@ -181,6 +183,7 @@ jar_paths() { # component
   case "$1" in
     operator) echo "operator/target/quarkus-app" ;;
     agent) echo "node-agent/target/sonde-node-agent.jar node-agent/target/lib" ;;
+    demo) echo "hack/demo/workload.py" ;;
   esac
 }
 
@@ -191,7 +194,28 @@ jars_key() { # component
 }
 
 image_key() { # component dockerfile modules
-  cat "$SONDE_ROOT/$2" <(runtime_key "$3") <(jars_key "$1") | key_of
+  if [[ "$1" == demo ]]; then
+    cat "$SONDE_ROOT/$2" <(base_key "$DEMO_BASE_PACKAGES") <(jars_key demo) | key_of
+  else
+    cat "$SONDE_ROOT/$2" <(runtime_key "$3") <(jars_key "$1") | key_of
+  fi
+}
+
+# The demo workload: its own Dockerfile, with BASE_IMAGE a Debian base that has python3.
+build_demo_image() { # dockerfile ref
+  local base
+  base="$(ensure_base "$DEMO_BASE_PACKAGES")"
+  log "docker build -f $1 -t $2 (BASE_IMAGE=$base)"
+  build -f "$SONDE_ROOT/$1" --build-arg "BASE_IMAGE=$base" -t "$2" "$SONDE_ROOT/hack/demo"
+  save_image demo "$2"
+}
+
+save_image() { # component ref
+  mkdir -p "$CACHE/tars"
+  "${DOCKER[@]}" save -o "$CACHE/tars/sonde-$1.tar.partial" "$2"
+  mv "$CACHE/tars/sonde-$1.tar.partial" "$CACHE/tars/sonde-$1.tar"
+  "${DOCKER[@]}" image inspect --format '{{.Size}}' "$2" \
+    | awk -v r="$2" '{printf "%s: %.0f MB\n", r, $1 / 1e6}' >&2
 }
 
 build_image() { # component dockerfile modules ref
@@ -213,11 +237,7 @@ build_image() { # component dockerfile modules ref
     [[ "$old" == "$jars" ]] || "${DOCKER[@]}" rmi "$old" >/dev/null 2>&1 || true
   done
   "${DOCKER[@]}" image prune -f >/dev/null 2>&1 || true
-  mkdir -p "$CACHE/tars"
-  "${DOCKER[@]}" save -o "$CACHE/tars/sonde-$component.tar.partial" "$ref"
-  mv "$CACHE/tars/sonde-$component.tar.partial" "$CACHE/tars/sonde-$component.tar"
-  "${DOCKER[@]}" image inspect --format '{{.Size}}' "$ref" \
-    | awk -v r="$ref" '{printf "%s: %.0f MB\n", r, $1 / 1e6}' >&2
+  save_image "$component" "$ref"
 }
 
 # The node's containerd, when a real node runs for this cluster directory.
@@ -254,13 +274,13 @@ cmd_build() {
   exec 9>"$CACHE/.lock"
   flock 9
 
-  local -A refs=([operator]="$OPERATOR_REF" [agent]="$AGENT_REF")
-  local -A dockerfiles=([operator]=Dockerfile.operator [agent]=Dockerfile.agent)
-  local -A modules=([operator]="$OPERATOR_MODULES" [agent]="$AGENT_MODULES")
+  local -A refs=([operator]="$OPERATOR_REF" [agent]="$AGENT_REF" [demo]="$DEMO_REF")
+  local -A dockerfiles=([operator]=Dockerfile.operator [agent]=Dockerfile.agent [demo]=hack/demo/Dockerfile.workload)
+  local -A modules=([operator]="$OPERATOR_MODULES" [agent]="$AGENT_MODULES" [demo]="")
   local key
   DOCKER_STARTED=false
   trap 'if [[ "$DOCKER_STARTED" == true ]]; then stop_docker; fi' EXIT
-  for component in operator agent; do
+  for component in operator agent demo; do
     key="$(image_key "$component" "${dockerfiles[$component]}" "${modules[$component]}")"
     if [[ "$(cat "$CACHE/sonde-$component.key" 2>/dev/null)" == "$key" && -s "$CACHE/tars/sonde-$component.tar" ]]; then
       log "${refs[$component]}: inputs unchanged, not rebuilt"
@@ -268,14 +288,18 @@ cmd_build() {
     fi
     [[ "$DOCKER_STARTED" == true ]] || { start_docker; DOCKER_STARTED=true; }
     local t0=$SECONDS
-    build_image "$component" "${dockerfiles[$component]}" "${modules[$component]}" "${refs[$component]}"
+    if [[ "$component" == demo ]]; then
+      build_demo_image "${dockerfiles[$component]}" "${refs[$component]}"
+    else
+      build_image "$component" "${dockerfiles[$component]}" "${modules[$component]}" "${refs[$component]}"
+    fi
     echo "$key" >"$CACHE/sonde-$component.key"
     log "${refs[$component]}: built in $((SECONDS - t0)) s"
   done
   if [[ "$DOCKER_STARTED" == true ]]; then stop_docker; DOCKER_STARTED=false; fi
 
   if node_running; then
-    for component in operator agent; do import_image "$component" "${refs[$component]}"; done
+    for component in operator agent demo; do import_image "$component" "${refs[$component]}"; done
   else
     log "no real node runs for ${SONDE_CLUSTER_DIR:-the default cluster}: images built, not imported (tars in $CACHE/tars)"
   fi
@@ -285,7 +309,7 @@ main() {
   local cmd="${1:-build}"
   case "$cmd" in
     build) cmd_build ;;
-    refs) printf '%s\n%s\n' "$OPERATOR_REF" "$AGENT_REF" ;;
+    refs) printf '%s\n%s\n%s\n' "$OPERATOR_REF" "$AGENT_REF" "$DEMO_REF" ;;
     *) echo "usage: hack/images.sh [build] | refs" >&2; exit 2 ;;
   esac
 }

@@ -2,13 +2,20 @@
 """Demo workloads for hack/demo.sh, run as pods: steady TCP traffic to a Service with a share of failing
 connects, and DNS lookups through the cluster DNS with a share of names that don't exist. Each runs until
 stopped (SIGTERM ends it at once: as PID 1 of a container it would otherwise ignore the signal).
-Every mode prints a JSON line of its own counts every 5 s: the workload's ground truth."""
-import argparse, json, random, signal, socket, struct, sys, time
+Every mode prints a JSON line of its own counts every 5 s: the workload's ground truth. While the file
+/tmp/pause exists, the clients make no traffic (the end-to-end test quiesces a pod to compare counters)."""
+import argparse, json, os, random, signal, socket, struct, sys, time
 
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
+PAUSE = '/tmp/pause'
+
 def report(**counts):
     print(json.dumps(counts), flush=True)
+
+def wait_while_paused():
+    while os.path.exists(PAUSE):
+        time.sleep(0.2)
 
 def server(a):
     ls = socket.socket()
@@ -32,6 +39,7 @@ def client(a):
     n = ok = failed = 0
     last = time.monotonic()
     while True:
+        wait_while_paused()
         n += 1
         # every n-th connect goes to a Service port whose backend has no listener: refused, a failed connect
         port = a.closed_port if a.fail_every and n % a.fail_every == 0 else a.port
@@ -69,6 +77,7 @@ def dns(a):
     n = answered = nxdomain = 0
     last = time.monotonic()
     while True:
+        wait_while_paused()
         n += 1
         name = 'missing-%d.%s' % (n, a.zone) if a.missing_every and n % a.missing_every == 0 else a.name
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
