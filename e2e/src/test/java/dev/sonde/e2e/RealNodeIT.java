@@ -1,16 +1,13 @@
 package dev.sonde.e2e;
 
+import static dev.sonde.e2e.RealNodeCluster.NODE;
+import static dev.sonde.e2e.RealNodeCluster.sh;
+import static dev.sonde.e2e.RealNodeCluster.writeTemp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,7 +17,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code hack/cluster.sh up --real-node}: this host as a real kubelet node (containerd, CNI, kube-proxy, CoreDNS)
- * of its own control plane, on ports and in a directory apart from the suite's cluster. Real pods get their own
+ * of its own control plane ({@link RealNodeCluster}). Real pods get their own
  * network namespaces and IPs, reach each other through a ClusterIP Service found by name through CoreDNS, and
  * {@code kubectl logs/exec} work. Then {@code down} must leave nothing behind: no process, mount, network
  * namespace, link, nftables table, cgroup or runtime state — each checked against the machine itself.
@@ -28,32 +25,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealNodeIT {
 
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    private static final Path STATE = Path.of(System.getProperty("java.io.tmpdir"), "sonde-real-node-it");
-    private static final String NODE = "sonde-it-node";
-    private static String kubectl;
+    private static final RealNodeCluster CLUSTER = new RealNodeCluster("sonde-real-node-it");
+    private static final Path STATE = CLUSTER.state();
     private static List<String> tablesBefore;
     private static String ipForwardBefore;
-    private static boolean up;
 
     @BeforeAll
     static void startTheNode() throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            throw new AssertionError("a real node runs containers and configures networking: run as root (hack/test.sh)");
-        }
         tablesBefore = nftTables();
         ipForwardBefore = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip();
-        up = true;
-        Result result = script(TimeUnit.MINUTES.toSeconds(15), "hack/cluster.sh", "up", "--nodes", "0", "--real-node");
-        assertThat(result.exit()).as("hack/cluster.sh up --real-node:\n" + result.output()).isZero();
-        kubectl = Files.readString(STATE.resolve("bin-dir")).strip() + "/kubectl";
+        CLUSTER.up();
     }
 
     @AfterAll
     static void stopTheNode() throws Exception {
-        if (up) {
-            script(300, "hack/cluster.sh", "down");
-        }
+        CLUSTER.down();
     }
 
     @Test
@@ -124,8 +110,7 @@ class RealNodeIT {
     @Test
     @Order(3)
     void downLeavesNothingBehind() throws Exception {
-        Result down = script(300, "hack/cluster.sh", "down");
-        up = false;
+        RealNodeCluster.Result down = CLUSTER.down();
         assertThat(down.exit()).as("hack/cluster.sh down:\n" + down.output()).isZero();
 
         assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
@@ -152,64 +137,6 @@ class RealNodeIT {
     }
 
     private static String kubectl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(kubectl, "--kubeconfig", STATE.resolve("admin.kubeconfig")
-                .toString()));
-        command.addAll(List.of(args));
-        Result r = run(command, Map.of(), 120);
-        assertThat(r.exit()).as(String.join(" ", args) + ":\n" + r.output()).isZero();
-        return r.output().strip();
-    }
-
-    private static String sh(String script) throws Exception {
-        return run(List.of("bash", "-c", script), Map.of(), 30).output().strip();
-    }
-
-    /** Runs a hack/ script against this test's own cluster directory and ports. */
-    private static Result script(long timeoutSeconds, String... args) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("SONDE_CLUSTER_DIR", STATE.toString());
-        env.put("SONDE_APISERVER_PORT", "36443");
-        env.put("SONDE_ETCD_PORT", "32379");
-        env.put("SONDE_ETCD_PEER_PORT", "32380");
-        env.put("SONDE_KCM_PORT", "40257");
-        env.put("SONDE_SCHEDULER_PORT", "40259");
-        env.put("SONDE_KWOK_PORT", "40247");
-        env.put("SONDE_HOST_NODE", "sonde-it-fakehost");
-        env.put("SONDE_REAL_NODE", NODE);
-        List<String> command = new ArrayList<>(List.of("bash"));
-        command.addAll(List.of(args));
-        Result r = run(command, env, timeoutSeconds);
-        Files.writeString(Path.of("target", "real-node.log"), String.join(" ", args) + "\n" + r.output(),
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        return r;
-    }
-
-    private static Result run(List<String> command, Map<String, String> env, long timeoutSeconds)
-            throws IOException, InterruptedException {
-        Path out = Files.createTempFile("real-node-it", ".out");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
-                    .redirectOutput(out.toFile());
-            builder.environment().remove("KUBECONFIG"); // never the suite's cluster
-            builder.environment().putAll(env);
-            Process p = builder.start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(command + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(out));
-            }
-            return new Result(p.exitValue(), Files.readString(out));
-        } finally {
-            Files.deleteIfExists(out);
-        }
-    }
-
-    private static Path writeTemp(String content) throws IOException {
-        Path file = Files.createTempFile("real-node-it", ".yaml");
-        Files.writeString(file, content);
-        file.toFile().deleteOnExit();
-        return file;
-    }
-
-    private record Result(int exit, String output) {
+        return CLUSTER.kubectl(args);
     }
 }
