@@ -158,7 +158,7 @@ if [[ -d "$DEMO" ]]; then
 fi
 mkdir -p "$DEMO"
 
-hack/cluster.sh up --nodes "${SONDE_DEMO_NODES:-3}" --real-node
+hack/cluster.sh up --nodes "${SONDE_DEMO_NODES:-0}" --real-node
 eval "$(hack/cluster.sh env)"
 node_ip="$(cat "${SONDE_CLUSTER_DIR:-$SONDE_ROOT/.local/cluster}/real-node")"
 
