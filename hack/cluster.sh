@@ -57,14 +57,6 @@ port_value() {
   esac
 }
 
-pid_of() { cat "$RUN/$1.pid" 2>/dev/null || true; }
-
-# A pid file only counts if the process is alive and still runs out of this state dir.
-is_running() {
-  local pid
-  pid="$(pid_of "$1")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$STATE"
-}
 
 kubectl_() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
@@ -159,24 +151,7 @@ check_ports_free() {
   done
 }
 
-start() { # name args...
-  local name="$1"; shift
-  log "starting $name (log: $LOGS/$name.log)"
-  # setsid: the cluster outlives the shell that started it and can be killed as a group.
-  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
-  echo $! >"$RUN/$name.pid"
-}
 
-wait_for() { # description timeout-seconds command...
-  local what="$1" timeout="$2"; shift 2
-  local deadline=$((SECONDS + timeout))
-  until "$@"; do
-    if (( SECONDS >= deadline )); then
-      die "$what not ready after ${timeout}s; see logs in $LOGS"
-    fi
-    sleep 0.5
-  done
-}
 
 component_healthz() { # port
   curl -skf --max-time 2 "https://127.0.0.1:$1/healthz" >/dev/null 2>&1

@@ -38,24 +38,8 @@ NODE_PACKAGES=(containerd runc containernetworking-plugins iptables umoci skopeo
 
 kubectl_() { "$BIN/kubectl" --kubeconfig "$CLUSTER/admin.kubeconfig" "$@"; }
 
-pid_of() { cat "$RUN/$1.pid" 2>/dev/null || true; }
-is_running() { local p; p="$(pid_of "$1")"; [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null; }
 
-start() { # name args...
-  local name="$1"; shift
-  log "starting $name (log: $LOGS/$name.log)"
-  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
-  echo $! >"$RUN/$name.pid"
-}
 
-wait_for() { # description timeout-seconds command...
-  local what="$1" timeout="$2"; shift 2
-  local deadline=$((SECONDS + timeout))
-  until "$@"; do
-    (( SECONDS < deadline )) || die "$what not ready after ${timeout}s; see logs in $LOGS"
-    sleep 0.5
-  done
-}
 
 install_node_packages() {
   local missing=() pkg

@@ -93,6 +93,34 @@ ensure_otelcol() {
   echo "$bin"
 }
 
+# Long-running components of hack/cluster.sh and hack/node.sh, for scripts that set STATE (their state
+# directory), LOGS and RUN: one log and one pid file per component.
+pid_of() { cat "$RUN/$1.pid" 2>/dev/null || true; }
+
+# A pid file only counts if the process is alive and still runs out of this state dir.
+is_running() {
+  local pid
+  pid="$(pid_of "$1")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$STATE"
+}
+
+start() { # name args...
+  local name="$1"; shift
+  log "starting $name (log: $LOGS/$name.log)"
+  # setsid: the component outlives the shell that started it and can be killed as a group.
+  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
+}
+
+wait_for() { # description timeout-seconds command...
+  local what="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@"; do
+    (( SECONDS < deadline )) || die "$what not ready after ${timeout}s; see logs in $LOGS"
+    sleep 0.5
+  done
+}
+
 # The machine's own non-loopback address (of the default route's interface, else the first global one that is
 # not ours): kubelet refuses a loopback node IP, and in-cluster clients reach the API server through it.
 node_ip() {

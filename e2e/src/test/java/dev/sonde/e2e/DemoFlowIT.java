@@ -44,14 +44,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 class DemoFlowIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    private static final Path STATE = Path.of(System.getProperty("java.io.tmpdir"), "sonde-demo-it");
-    private static final String NODE = "sonde-node";
+    private static final Path ROOT = RealNodeCluster.ROOT;
+    private static final String NODE = RealNodeCluster.NODE;
+    private static final RealNodeCluster CLUSTER = new RealNodeCluster("sonde-demo-it");
     private static final Duration WINDOWS = Duration.ofSeconds(100); // 15 s windows: a few of them, with slack
     private static final Duration INTERVAL = Duration.ofSeconds(15);
     private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} (\\S+)$");
 
-    private static String kubectl;
     private static boolean started;
 
     @BeforeAll
@@ -61,8 +60,7 @@ class DemoFlowIT {
         }
         started = true;
         int exit = script(TimeUnit.MINUTES.toSeconds(15));
-        assertThat(exit).as("hack/demo.sh exit code (e2e/target/demo.log)").isZero();
-        kubectl = Files.readString(STATE.resolve("bin-dir")).strip() + "/kubectl";
+        assertThat(exit).as("hack/demo.sh exit code (e2e/target/sonde-demo-it.log)").isZero();
     }
 
     @AfterAll
@@ -72,7 +70,7 @@ class DemoFlowIT {
         }
         assertThat(script(300, "down")).as("hack/demo.sh down").isZero();
         assertThat(sondeLinks()).as("nothing attached after hack/demo.sh down").isEmpty();
-        assertThat(STATE).as("the demo's control plane and node are gone").doesNotExist();
+        assertThat(CLUSTER.state()).as("the demo's control plane and node are gone").doesNotExist();
     }
 
     @Test
@@ -287,45 +285,17 @@ class DemoFlowIT {
 
     // ------------------------------------------------------------------------------------------------ helpers
 
-    /** Runs hack/demo.sh against this test's own control plane; its output goes to e2e/target/demo.log. */
+    /** Runs hack/demo.sh on this test's own control plane; its output goes to e2e/target/sonde-demo-it.log. */
     private static int script(long timeoutSeconds, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", "hack/demo.sh"));
+        List<String> command = new ArrayList<>(List.of("hack/demo.sh"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "demo.log").toFile()));
-        Map<String, String> env = builder.environment();
-        env.remove("KUBECONFIG"); // never the suite's cluster
-        env.put("SONDE_DEMO_SKIP_BUILD", "1"); // the reactor built the jars just now
-        env.put("SONDE_CLUSTER_DIR", STATE.toString());
-        env.put("SONDE_APISERVER_PORT", "37443");
-        env.put("SONDE_ETCD_PORT", "33379");
-        env.put("SONDE_ETCD_PEER_PORT", "33380");
-        env.put("SONDE_KCM_PORT", "41257");
-        env.put("SONDE_SCHEDULER_PORT", "41259");
-        env.put("SONDE_KWOK_PORT", "41247");
-        env.put("SONDE_HOST_NODE", "sonde-demo-fakehost");
-        Process process = builder.start();
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s; see e2e/target/demo.log");
-        }
-        return process.exitValue();
+        // the reactor built the jars just now
+        return CLUSTER.script(timeoutSeconds, Map.of("SONDE_DEMO_SKIP_BUILD", "1"), command.toArray(String[]::new))
+                .exit();
     }
 
     private static String kubectl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(kubectl, "--kubeconfig", STATE.resolve("admin.kubeconfig")
-                .toString()));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile("demo-it", ".out");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", args) + " finished").isTrue();
-            String output = Files.readString(out);
-            assertThat(p.exitValue()).as("kubectl " + String.join(" ", args) + ":\n" + output).isZero();
-            return output;
-        } finally {
-            Files.deleteIfExists(out);
-        }
+        return CLUSTER.kubectl(args);
     }
 
     /** The name of the demo pod with these labels (app, and role unless null). */
@@ -447,10 +417,10 @@ class DemoFlowIT {
     /** The link ids {@code hack/demo.sh links} prints, each line "<link id>: <type>  prog <id> sonde_<name>". */
     private static Set<Integer> tourLinks() throws Exception {
         Process process = new ProcessBuilder("bash", "hack/demo.sh", "links").directory(ROOT.toFile())
-                .redirectError(ProcessBuilder.Redirect.appendTo(Path.of("target", "demo.log").toFile())).start();
+                .redirectError(ProcessBuilder.Redirect.appendTo(Path.of("target", "sonde-demo-it.log").toFile())).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("hack/demo.sh links finished").isTrue();
-        assertThat(process.exitValue()).as("hack/demo.sh links exit code (e2e/target/demo.log)").isZero();
+        assertThat(process.exitValue()).as("hack/demo.sh links exit code (e2e/target/sonde-demo-it.log)").isZero();
         List<String> lines = out.lines().toList();
         assertThat(lines).allMatch(line -> line.matches("\\d+: \\S+  prog \\d+ sonde_\\S*"), "a link line");
         return lines.stream().map(line -> Integer.parseInt(line.substring(0, line.indexOf(':'))))

@@ -72,7 +72,12 @@ final class RealNodeCluster {
 
     /** Runs a hack/ script against this cluster's directory and ports; its output goes to the cluster's log too. */
     Result script(long timeoutSeconds, String... args) throws Exception {
-        Map<String, String> env = new HashMap<>();
+        return script(timeoutSeconds, Map.of(), args);
+    }
+
+    /** {@link #script(long, String...)} with more environment variables for the script. */
+    Result script(long timeoutSeconds, Map<String, String> extraEnv, String... args) throws Exception {
+        Map<String, String> env = new HashMap<>(extraEnv);
         env.put("SONDE_CLUSTER_DIR", state.toString());
         env.put("SONDE_APISERVER_PORT", "36443");
         env.put("SONDE_ETCD_PORT", "32379");
