@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -96,11 +95,11 @@ final class MetricsPublisher implements AutoCloseable {
         List<MetricData> withoutHeaders = new ArrayList<>();
         for (PodSeries.Series s : series.all()) {
             CompiledMonitor monitor = monitorsByUid.get(s.monitor().uid());
-            Optional<OtlpExporters.Target> target = otlpTarget(monitor, otlpHeaders);
-            if (target != null && target.isPresent()) {
-                targets.add(target.get());
+            Destination destination = destination(monitor, otlpHeaders);
+            if (destination.target() != null) {
+                targets.add(destination.target());
             }
-            boolean push = target != null && due.contains(monitor.uid());
+            boolean push = destination.otlp() && due.contains(monitor.uid());
             if (!push && !monitor.export().prometheus()) {
                 continue; // nobody reads this series' points this interval
             }
@@ -108,8 +107,8 @@ final class MetricsPublisher implements AutoCloseable {
             if (monitor.export().prometheus()) {
                 scraped.addAll(data);
             }
-            if (push && target.isPresent()) {
-                pushes.computeIfAbsent(target.get(), t -> new ArrayList<>()).addAll(data);
+            if (push && destination.target() != null) {
+                pushes.computeIfAbsent(destination.target(), t -> new ArrayList<>()).addAll(data);
             } else if (push) {
                 withoutHeaders.addAll(data);
             }
@@ -131,23 +130,31 @@ final class MetricsPublisher implements AutoCloseable {
     }
 
     /**
-     * Where the monitor's points go: null for nowhere; empty when it needs headers the operator has not copied
-     * (yet), so its points are dropped rather than sent without them.
+     * Where a monitor's OTLP points go: {@link #NOWHERE} without OTLP, {@link #WITHHELD} while it needs headers the
+     * operator has not copied (yet), so they are dropped rather than sent without them, else {@code target}.
      */
-    private Optional<OtlpExporters.Target> otlpTarget(CompiledMonitor monitor,
-            Map<String, Map<String, String>> otlpHeaders) {
+    private record Destination(boolean otlp, OtlpExporters.Target target) {
+        static final Destination NOWHERE = new Destination(false, null);
+        static final Destination WITHHELD = new Destination(true, null);
+
+        Destination(OtlpExporters.Target target) {
+            this(true, target);
+        }
+    }
+
+    private Destination destination(CompiledMonitor monitor, Map<String, Map<String, String>> otlpHeaders) {
         CompiledExport.Otlp export = monitor.export().otlp();
         if (export == null) {
-            return defaultOtlp == null ? null : Optional.of(defaultOtlp);
+            return defaultOtlp == null ? Destination.NOWHERE : new Destination(defaultOtlp);
         }
         Map<String, String> headers = Map.of();
         if (export.headersSecret() != null) {
             headers = otlpHeaders.get(monitor.uid());
             if (headers == null) {
-                return Optional.empty();
+                return Destination.WITHHELD;
             }
         }
-        return Optional.of(new OtlpExporters.Target(export.endpoint(), export.protocol(), headers));
+        return new Destination(new OtlpExporters.Target(export.endpoint(), export.protocol(), headers));
     }
 
     static long epochNanos(Instant instant) {
