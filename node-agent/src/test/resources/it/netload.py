@@ -51,11 +51,14 @@ def client(a):
                     n = s.send(buf[:min(left, len(buf))])
                     left -= n
                     written += n
-            try:
-                s.shutdown(socket.SHUT_WR)
-            except OSError as e:  # already reset by the peer: recv() reports the ECONNRESET
-                if e.errno != errno.ENOTCONN:
-                    raise
+            # --await-reset: no FIN, or one racing the server's RST would reach a closed socket and
+            # make the kernel send a second, socket-less RST
+            if not a.await_reset:
+                try:
+                    s.shutdown(socket.SHUT_WR)
+                except OSError as e:  # already reset by the peer: recv() reports the ECONNRESET
+                    if e.errno != errno.ENOTCONN:
+                        raise
             while True:
                 b = s.recv(1 << 16)
                 if not b:
@@ -161,6 +164,7 @@ p.add_argument('--conns', type=int, default=1)
 p.add_argument('--send', type=int, default=0)
 p.add_argument('--reply', type=int, default=0)
 p.add_argument('--abort', action='store_true')
+p.add_argument('--await-reset', action='store_true')
 p.add_argument('--verbose', action='store_true')
 p.add_argument('--count', type=int, default=1)
 p.add_argument('--names', default='')

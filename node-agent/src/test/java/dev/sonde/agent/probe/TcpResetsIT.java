@@ -36,9 +36,9 @@ class TcpResetsIT {
         KernelLab.Proc srv = lab.netload(serverCg, ns, "server", "--conns", String.valueOf(2 * N), "--abort");
         int port = srv.awaitReady();
         Map<String, Long> seen = lab.netload(clientCg, ns, "client", "--port", String.valueOf(port),
-                "--conns", String.valueOf(N), "--send", "1").awaitResult(Duration.ofSeconds(30));
+                "--conns", String.valueOf(N), "--send", "1", "--await-reset").awaitResult(Duration.ofSeconds(30));
         lab.netload(otherCg, ns, "client", "--port", String.valueOf(port),
-                "--conns", String.valueOf(N), "--send", "1").awaitResult(Duration.ofSeconds(30));
+                "--conns", String.valueOf(N), "--send", "1", "--await-reset").awaitResult(Duration.ofSeconds(30));
         srv.awaitResult(Duration.ofSeconds(30));
         // no listener any more: the kernel answers each SYN with a socket-less RST
         Map<String, Long> refused = lab.netload(clientCg, ns, "client", "--port", String.valueOf(port),
