@@ -26,6 +26,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.Cache;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -73,7 +74,15 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
     public List<EventSource<?, NetworkMonitor>> prepareEventSources(EventSourceContext<NetworkMonitor> context) {
         monitorCache = context.getPrimaryCache();
         MonitorHealthGauges.register(monitorCache, metrics.registry());
-        return MonitorEventSources.of(context, monitorCache, config.namespace());
+        List<EventSource<?, NetworkMonitor>> sources = MonitorEventSources.of(context, monitorCache, config.namespace());
+        sources.stream().filter(s -> s.resourceType() == AgentReport.class).findFirst()
+                .ifPresent(reports -> ProbeStateGauges.register(agentReports(reports), metrics.registry()));
+        return sources;
+    }
+
+    @SuppressWarnings("unchecked") // the event source of AgentReport.class is an informer over AgentReports
+    private static Cache<AgentReport> agentReports(EventSource<?, NetworkMonitor> source) {
+        return (Cache<AgentReport>) source;
     }
 
     @Override

@@ -263,6 +263,12 @@ class NetworkMonitorIT {
         awaitReady(cluster, appNs, "web", "False", "AgentsNotReporting");
         assertThat(jsonpath(cluster, appNs, "web", "{.status.probes[?(@.name==\"tcpRetransmits\")].state}"))
                 .isEqualTo("Failed");
+        // and on /q/metrics, node by node (node 1's last report still has it Attached), for the alert rules
+        String probeMetrics = operator.metrics();
+        assertThat(OperatorProcess.sample(probeMetrics, "sonde_probe_nodes", "probe=\"tcpRetransmits\",state=\"Failed\""))
+                .isEqualTo(1.0);
+        assertThat(OperatorProcess.sample(probeMetrics, "sonde_probe_nodes", "probe=\"tcpConnections\",state=\"Attached\""))
+                .isEqualTo(2.0);
 
         // everything stale: no data, health Unknown
         await().atMost(WAIT).untilAsserted(() ->
