@@ -25,6 +25,9 @@ cluster_up --nodes "${SONDE_TEST_NODES:-3}"
 eval "$(hack/cluster.sh env)"
 SONDE_OTELCOL="$(ensure_otelcol)"
 SONDE_PROMTOOL="$(ensure_promtool)"
-export SONDE_OTELCOL SONDE_PROMTOOL
+SONDE_PROMETHEUS="$(ensure_prometheus)"
+SONDE_PROMETHEUS_OPERATOR_CRDS="$(ensure_prometheus_operator_crds)"
+SONDE_HELM="$(ensure_helm)"
+export SONDE_OTELCOL SONDE_PROMTOOL SONDE_PROMETHEUS SONDE_PROMETHEUS_OPERATOR_CRDS SONDE_HELM
 
 ./mvnw -B -ntp verify "$@"

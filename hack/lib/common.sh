@@ -190,6 +190,59 @@ ensure_promtool() {
   echo "$bin"
 }
 
+# Builds Prometheus itself from the same pinned module as promtool (hack/tools/promtool), cached the same way;
+# prints the binary's path. The demo and the end-to-end tests run it as a host process (hack/demo.sh). Built
+# without the web UI's assets (the `builtinassets` tag needs the npm-built UI): the HTTP API and /metrics are there.
+ensure_prometheus() {
+  local src="$SONDE_ROOT/hack/tools/promtool" version release key bin
+  ensure_go "$src/go.mod"
+  version="$(awk '$1 == "github.com/prometheus/prometheus" {print $2; exit}' "$src/go.mod")"
+  key="$(cat "$src/go.mod" "$src/go.sum" <(go env GOVERSION) | sha256sum | cut -c1-12)"
+  bin="${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/prometheus-${version}-${key}/prometheus"
+  if [[ ! -x "$bin" ]]; then
+    log "building Prometheus $version into $bin (first run only; about as long as promtool on 2 cores)"
+    mkdir -p "$(dirname "$bin")"
+    # its Go module versions are v0.3MM.P for Prometheus 3.MM.P: the version it reports in its build info
+    release="$(sed -E 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/' <<<"$version")"
+    (cd "$src" && CGO_ENABLED=0 go build -trimpath \
+      -ldflags="-s -w -X github.com/prometheus/common/version.Version=$release" \
+      -o "$bin.partial" github.com/prometheus/prometheus/cmd/prometheus) \
+      || die "building Prometheus failed"
+    mv "$bin.partial" "$bin"
+  fi
+  echo "$bin"
+}
+
+# The Prometheus Operator's CRDs (PodMonitor, ServiceMonitor, PrometheusRule, ...) from its module, pinned in
+# hack/tools/prometheus-operator; downloaded once into the Go module cache. Prints the directory of the CRD YAML.
+ensure_prometheus_operator_crds() {
+  local src="$SONDE_ROOT/hack/tools/prometheus-operator" dir
+  ensure_go "$src/go.mod"
+  dir="$(cd "$src" && go mod download -json github.com/prometheus-operator/prometheus-operator | jq -r .Dir)" \
+    || die "cannot download the Prometheus Operator module (go mod download in hack/tools/prometheus-operator)"
+  [[ -f "$dir/example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml" ]] \
+    || die "no CRDs under $dir/example/prometheus-operator-crd"
+  echo "$dir/example/prometheus-operator-crd"
+}
+
+# Builds Helm (hack/tools/helm) into the cache unless it is already there, keyed by its pins and the Go version;
+# prints the binary's path (tests read it from SONDE_HELM for helm lint / template / install of charts/sonde).
+ensure_helm() {
+  local src="$SONDE_ROOT/hack/tools/helm" version key bin
+  ensure_go "$src/go.mod"
+  version="$(awk '$1 == "helm.sh/helm/v3" {print $2; exit}' "$src/go.mod")"
+  key="$(cat "$src/go.mod" "$src/go.sum" <(go env GOVERSION) | sha256sum | cut -c1-12)"
+  bin="${SONDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sonde}/helm-${version}-${key}/helm"
+  if [[ ! -x "$bin" ]]; then
+    log "building Helm $version into $bin (first run only; a few minutes on 2 cores)"
+    mkdir -p "$(dirname "$bin")"
+    (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$version" \
+      -o "$bin.partial" helm.sh/helm/v3/cmd/helm) || die "building Helm failed"
+    mv "$bin.partial" "$bin"
+  fi
+  echo "$bin"
+}
+
 # kwok needs stages (how fake nodes and pods move through their lifecycle). Use the "fast" set that
 # ships in the pinned kwok module: nodes Ready at once with a Lease heartbeat, pods Running at once.
 write_kwok_stages() {

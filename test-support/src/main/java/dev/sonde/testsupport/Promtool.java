@@ -71,6 +71,32 @@ public final class Promtool {
         }
     }
 
+    /**
+     * Runs promtool with these arguments in {@code dir}, e.g. {@code test rules sonde.rules.test.yaml}; its exit code
+     * and combined output.
+     *
+     * @throws IllegalStateException if {@code SONDE_PROMTOOL} is unset or not executable, or promtool hangs
+     */
+    public static Check run(Path dir, String... args) {
+        try {
+            List<String> command = new java.util.ArrayList<>(List.of(binary().toString()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("promtool " + String.join(" ", args) + " did not finish in 60s");
+            }
+            return new Check(process.exitValue(), output.lines().filter(l -> !l.isBlank()).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Path binary() {
         String value = System.getenv(BINARY_ENV);
         if (value == null || value.isBlank()) {
