@@ -52,6 +52,30 @@ class ArgoCdConfigTest {
         assertThat(RepoFiles.yamlFiles("config/samples")).isNotEmpty();
     }
 
+    /** The Helm way in: the chart's path, its release name, and only values the chart has. */
+    @Test
+    void helmApplicationInstallsTheChartWithItsOwnValues() {
+        ObjectNode application = RepoFiles.documents(RepoFiles.path("config/argocd/application-helm.yaml")).getFirst();
+        assertThat(application.path("kind").asText()).isEqualTo("Application");
+        JsonNode source = application.path("spec").path("source");
+        assertThat(source.path("path").asText()).isEqualTo("charts/sonde");
+        assertThat(RepoFiles.path("charts/sonde/Chart.yaml")).isRegularFile();
+        assertThat(application.path("spec").path("destination").path("namespace").asText()).isEqualTo(Sonde.NAMESPACE);
+        JsonNode chartValues = RepoFiles.documents(RepoFiles.path("charts/sonde/values.yaml")).getFirst();
+        assertThat(JsonSubset.differences(skeleton(source.path("helm").path("valuesObject")), skeleton(chartValues)))
+                .as("values the chart does not have").isEmpty();
+        assertThat(application.path("spec").path("syncPolicy").path("syncOptions").toString())
+                .contains("CreateNamespace=true", "ServerSideApply=true");
+    }
+
+    /** The keys of a values tree, leaves replaced by null: compares which keys exist, not their values. */
+    private static JsonNode skeleton(JsonNode values) {
+        ObjectNode out = RepoFiles.JSON.createObjectNode();
+        values.properties().forEach(e -> out.set(e.getKey(), e.getValue().isObject() ? skeleton(e.getValue())
+                : RepoFiles.JSON.getNodeFactory().textNode("")));
+        return out;
+    }
+
     private static String regenerate() {
         String existing = RepoFiles.read(CONFIG_MAP);
         StringBuilder out = new StringBuilder(existing.substring(0, existing.indexOf("\ndata:\n") + "\ndata:\n".length()));
