@@ -5,8 +5,9 @@
 #                       kubelet node (hack/cluster.sh up --real-node: containerd, CNI, kube-proxy, CoreDNS),
 #                       build the sonde-operator, sonde-agent and demo images (hack/images.sh), install Sonde
 #                       with kubectl apply -k config/overlays/local-images (operator Deployment -> agent
-#                       DaemonSet), start an OpenTelemetry Collector for the agents' OTLP, apply config/samples,
-#                       and run the demo workloads as Deployments: a checkout client and server behind a
+#                       DaemonSet), start an OpenTelemetry Collector for the agents' OTLP and a Prometheus that
+#                       discovers and scrapes the agents and the operator (config/prometheus/), apply
+#                       config/samples, and run the demo workloads as Deployments: a checkout client and server behind a
 #                       ClusterIP Service with a share of refused connects, DNS lookups through CoreDNS with a
 #                       share of missing names, and an inventory client no monitor selects
 #   hack/demo.sh traffic [--fail-every N] [--missing-every M]
@@ -17,7 +18,10 @@
 #                       agent has detached
 #
 # Environment: SONDE_DEMO_SKIP_BUILD=1 uses the jars already built (the e2e test does);
-# SONDE_DEMO_KEEP_CLUSTER=1 makes "down" remove Sonde and the demo but leave the cluster running.
+# SONDE_DEMO_KEEP_CLUSTER=1 makes "down" remove Sonde and the demo but leave the cluster running;
+# SONDE_DEMO_PROMETHEUS_PORT (default 19090) is where the demo's Prometheus listens, on 127.0.0.1;
+# SONDE_DEMO_ALERT_FOR=30s loads the alert rules with that `for:` instead of theirs (the e2e test does, to see an
+# alert fire and resolve within the test; the rules themselves are unchanged).
 set -euo pipefail
 
 # shellcheck source=hack/lib/common.sh
@@ -28,6 +32,8 @@ DEMO="$SONDE_ROOT/.local/demo"
 export SONDE_DEMO_OTLP_GRPC_PORT="${SONDE_DEMO_OTLP_GRPC_PORT:-14317}"
 export SONDE_DEMO_OTLP_HTTP_PORT="${SONDE_DEMO_OTLP_HTTP_PORT:-14318}"
 export SONDE_DEMO_OTLP_FILE="$DEMO/otlp-metrics.json"
+PROMETHEUS_PORT="${SONDE_DEMO_PROMETHEUS_PORT:-19090}"
+PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
 OVERLAY=config/overlays/local-images
 REAL_NODE="${SONDE_REAL_NODE:-sonde-node}"
 
@@ -143,13 +149,45 @@ has_live_health() {
   [[ -n "$health" && "$health" != Unknown && -n "$rate" && "$rate" != 0 ]]
 }
 
+# A Prometheus on this host, as a user runs one: Kubernetes service discovery and the relabelling of
+# config/prometheus/scrape-configs.yaml, the alerts of config/prometheus/rules/sonde.rules.yaml. The only change: a
+# host process reads the API server with the cluster's kubeconfig where an in-cluster one uses its ServiceAccount.
+start_prometheus() {
+  local prometheus rules=config/prometheus/rules/sonde.rules.yaml
+  prometheus="$(ensure_prometheus)"
+  sed -E "s|^( *)- role: pod$|&\n\1  kubeconfig_file: $KUBECONFIG|" config/prometheus/scrape-configs.yaml \
+    >"$DEMO/scrape-configs.yaml"
+  if [[ -n "${SONDE_DEMO_ALERT_FOR:-}" ]]; then
+    sed -E "s|^( +)for: .*$|\1for: $SONDE_DEMO_ALERT_FOR|" "$rules" >"$DEMO/sonde.rules.yaml"
+  else
+    cp "$rules" "$DEMO/sonde.rules.yaml"
+  fi
+  cat >"$DEMO/prometheus.yml" <<EOF
+global:
+  scrape_interval: 15s
+  evaluation_interval: 15s
+rule_files: [$DEMO/sonde.rules.yaml]
+scrape_config_files: [$DEMO/scrape-configs.yaml]
+EOF
+  log "starting Prometheus on $PROMETHEUS_URL (scrapes the agents and the operator; log: $DEMO/prometheus.log)"
+  run_bg prometheus "$prometheus" --config.file="$DEMO/prometheus.yml" --storage.tsdb.path="$DEMO/prometheus-data" \
+    --storage.tsdb.retention.time=1d --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+  wait_until "Prometheus ready on $PROMETHEUS_URL" 60 curl -fs "$PROMETHEUS_URL/-/ready"
+}
+
+# True when the demo's Prometheus has a non-empty result for the PromQL expression $1.
+prometheus_has() {
+  curl -fsG "$PROMETHEUS_URL/api/v1/query" --data-urlencode "query=$1" | jq -e '.data.result | length > 0'
+}
+
 # ---------------------------------------------------------------------------- main
 
 (( EUID == 0 )) || die "the demo runs a kubelet node and loads eBPF programs: run it as root"
 install_prerequisites
 require_java
-for port in "$SONDE_DEMO_OTLP_GRPC_PORT" "$SONDE_DEMO_OTLP_HTTP_PORT"; do
-  [[ -z "$(ss -ltnH "sport = :$port")" ]] || die "port $port is in use; hack/demo.sh down, or set SONDE_DEMO_OTLP_*_PORT"
+for port in "$SONDE_DEMO_OTLP_GRPC_PORT" "$SONDE_DEMO_OTLP_HTTP_PORT" "$PROMETHEUS_PORT"; do
+  [[ -z "$(ss -ltnH "sport = :$port")" ]] \
+    || die "port $port is in use; hack/demo.sh down, or set SONDE_DEMO_OTLP_*_PORT / SONDE_DEMO_PROMETHEUS_PORT"
 done
 
 if [[ -d "$DEMO" ]]; then
@@ -184,6 +222,8 @@ kubectl apply --server-side -k "$OVERLAY" >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 kubectl -n sonde-system rollout status deployment/sonde-operator --timeout=300s >/dev/null
 
+start_prometheus
+
 log "applying config/samples"
 kubectl apply --server-side -f config/samples/ >/dev/null
 # The sample exports to an in-cluster collector; here the collector runs on this host.
@@ -201,6 +241,8 @@ log "waiting for the monitors to be Ready with live health (first window: 15 s)"
 wait_until "NetworkMonitor demo/checkout Ready" 120 \
   kubectl wait --for=condition=Ready networkmonitor/checkout -n demo --timeout=5s
 wait_until "a health for demo/checkout from live traffic" 120 has_live_health
+wait_until "the demo pods' sonde_tcp_connect_failures_total in Prometheus ($PROMETHEUS_URL)" 90 \
+  prometheus_has 'sonde_tcp_connect_failures_total{k8s_namespace_name="demo"}'
 
 agent_ip="$(agent_pod_field status.podIP)"
 kubectl get networkmonitors -A
@@ -224,4 +266,10 @@ demo's pods on $REAL_NODE. Try:
   kubectl patch networkmonitor checkout -n demo --type=merge -p '{"spec":{"paused":true}}'
   hack/demo.sh links                                # paused: no lines once the agent has detached
   hack/demo.sh down                                 # stop everything
+
+Prometheus (a host process: its HTTP API; built without the web UI) scrapes the agents and the operator:
+  $PROMETHEUS_URL
+  curl -sG $PROMETHEUS_URL/api/v1/query --data-urlencode 'query=sonde_tcp_connect_failures_total{k8s_namespace_name="demo"}' | jq .
+  curl -s $PROMETHEUS_URL/api/v1/alerts | jq .   # config/prometheus/rules/sonde.rules.yaml (SondeMonitorDegraded after 10 min)
+  Grafana: import config/grafana/*.json, with this Prometheus as the data source
 EOF

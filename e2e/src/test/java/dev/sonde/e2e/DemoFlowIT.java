@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sonde.testsupport.GrafanaDashboards;
 import dev.sonde.testsupport.OtelCollector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,8 +52,15 @@ class DemoFlowIT {
     private static final Duration WINDOWS = Duration.ofSeconds(100); // 15 s windows: a few of them, with slack
     private static final Duration INTERVAL = Duration.ofSeconds(15);
     private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} (\\S+)$");
+    /** The demo's Prometheus (hack/demo.sh prints it); its alert rules with {@code for: 30s} (SONDE_DEMO_ALERT_FOR). */
+    private static final PrometheusApi PROMETHEUS = new PrometheusApi(URI.create("http://127.0.0.1:19090"));
+    private static final Duration ALERT_WAIT = Duration.ofSeconds(180); // scrape 15 s + evaluation 15 s + for 30 s, with slack
+    /** A vector selector in a rule's expression: a metric name and its braces. */
+    private static final Pattern SELECTOR = Pattern.compile("\\b([a-z_]+)\\{([^}]*)}");
 
     private static boolean started;
+    /** When hack/demo.sh returned: every demo pod Ready by then, so a window after it has no startup failures. */
+    private static Instant demoFinished;
 
     @BeforeAll
     static void runTheDemo() throws Exception {
@@ -61,6 +70,7 @@ class DemoFlowIT {
         started = true;
         int exit = script(TimeUnit.MINUTES.toSeconds(15));
         assertThat(exit).as("hack/demo.sh exit code (e2e/target/sonde-demo-it.log)").isZero();
+        demoFinished = Instant.now();
     }
 
     @AfterAll
@@ -112,10 +122,14 @@ class DemoFlowIT {
     @Test
     @Order(2)
     void theSummaryMatchesTheDemoTraffic() throws Exception {
-        JsonNode summary = await("a summary over a full window of demo traffic", status -> {
+        // a window that began after the demo returned: the client's connects before the server was Ready are refused
+        // too, and would count in the first windows
+        Instant steady = demoFinished.plus(INTERVAL).plusSeconds(1);
+        JsonNode summary = await("a summary over a full window of steady demo traffic", status -> {
             JsonNode s = status.path("summary");
             return s.path("connectFailureRatio").isNumber() && s.path("dnsErrorRatio").isNumber()
-                    && s.path("connectionsPerSecond").asDouble() > 10;
+                    && s.path("connectionsPerSecond").asDouble() > 10 && status.hasNonNull("lastReportTime")
+                    && Instant.parse(status.path("lastReportTime").asText()).isAfter(steady);
         }).path("summary");
         System.out.println("checkout summary: " + summary);
         assertThat(summary.path("connectFailureRatio").asDouble()).as("every 20th connect refused")
@@ -134,12 +148,154 @@ class DemoFlowIT {
     }
 
     /**
+     * The demo's Prometheus found the agent and the operator through Kubernetes service discovery with the shipped
+     * relabelling (config/prometheus/scrape-configs.yaml), and what it stored is the demo's traffic: the demo pods'
+     * {@code sonde_tcp_connect_failures_total} (the README's promise), and a failure share computed in PromQL that is
+     * the client's known one (every 20th connect refused).
+     */
+    @Test
+    @Order(3)
+    void prometheusDiscoversAndScrapesTheAgentAndTheOperator() throws Exception {
+        assertThat(Files.readString(Path.of("target", "sonde-demo-it.log"))).as("hack/demo.sh prints where Prometheus is")
+                .contains("  " + PROMETHEUS.base() + "\n");
+        String agent = agentPod();
+        List<PrometheusApi.Sample> up = awaitQuery("both jobs' targets up", "up{job=~\"sonde-agent|sonde-operator\"} == 1",
+                samples -> samples.size() >= 2);
+        assertThat(up).as("up").anySatisfy(s -> assertThat(List.of(s.label("job"), s.label("namespace"), s.label("pod"),
+                        s.label("node"))).containsExactly("sonde-agent", "sonde-system", agent, NODE))
+                .anySatisfy(s -> {
+                    assertThat(List.of(s.label("job"), s.label("namespace"), s.label("node")))
+                            .containsExactly("sonde-operator", "sonde-system", NODE);
+                    assertThat(s.label("pod")).startsWith("sonde-operator-");
+                });
+        assertThat(PROMETHEUS.activeTargets()).as("only Sonde's own ports are scraped")
+                .allSatisfy(t -> assertThat(t.path("labels").path("job").asText()).isIn("sonde-agent", "sonde-operator"))
+                .hasSize(2);
+
+        // a minute of scrapes (every 15 s), so that the rates below and the dashboards' [1m] have samples to work on
+        awaitQuery("a minute of the agent's scrapes", "count_over_time(up{job=\"sonde-agent\"}[1m]) >= 4",
+                samples -> !samples.isEmpty());
+        String client = podOf("checkout", "client");
+        awaitQuery("the client's failed connects scraped", "sonde_tcp_connect_failures_total{k8s_pod_name=\"" + client
+                + "\"} > 0", samples -> !samples.isEmpty());
+        List<PrometheusApi.Sample> failures = PROMETHEUS.query("sonde_tcp_connect_failures_total{k8s_namespace_name=\"demo\"}");
+        System.out.println("sonde_tcp_connect_failures_total in Prometheus: " + failures);
+        assertThat(failures).extracting(s -> s.label("k8s_pod_name"))
+                .contains(client, podOf("checkout", "server"), podOf("checkout", "resolver"))
+                .noneMatch(pod -> pod.startsWith("inventory-"));
+        double stored = failures.stream().filter(s -> s.label("k8s_pod_name").equals(client)).findFirst().orElseThrow()
+                .value();
+        double now = sum(agentMetrics(), "sonde_tcp_connect_failures_total", client, null);
+        assertThat(stored).as("the client's failed connects as scraped, and the agent's counter now").isPositive()
+                .isLessThanOrEqualTo(now);
+
+        String share = "sum(rate(sonde_tcp_connect_failures_total{k8s_pod_name=\"%s\"}[1m]))"
+                + " / sum(rate(sonde_tcp_connections_total{k8s_pod_name=\"%s\",direction=\"active\"}[1m]))";
+        double ratio = awaitQuery("a 1-minute failure share of the client", share.formatted(client, client),
+                samples -> !samples.isEmpty() && !Double.isNaN(samples.getFirst().value())).getFirst().value();
+        System.out.printf("the client's connect failure share in PromQL: %.4f%n", ratio);
+        assertThat(ratio).as("every 20th connect refused").isBetween(0.03, 0.07);
+    }
+
+    /**
+     * Every alert of config/prometheus/rules/sonde.rules.yaml is loaded by the real Prometheus, evaluates without
+     * error, and every vector selector in it selects real series of the demo (so no rule watches a name or label
+     * the agent or operator does not export). On the demo's healthy stack none of the component alerts is active.
+     */
+    @Test
+    @Order(4)
+    void everyAlertRuleEvaluatesOnRealData() throws Exception {
+        List<String> shipped = Files.readAllLines(ROOT.resolve("config/prometheus/rules/sonde.rules.yaml")).stream()
+                .map(String::strip).filter(l -> l.startsWith("- alert: ")).map(l -> l.substring("- alert: ".length()))
+                .toList();
+        assertThat(shipped).hasSizeGreaterThanOrEqualTo(10);
+        long deadline = System.nanoTime() + ALERT_WAIT.toNanos();
+        List<JsonNode> rules = PROMETHEUS.rules();
+        while (rules.stream().anyMatch(r -> !"ok".equals(r.path("health").asText())) && System.nanoTime() < deadline) {
+            Thread.sleep(2000);
+            rules = PROMETHEUS.rules();
+        }
+        assertThat(rules).extracting(r -> r.path("name").asText()).containsExactlyInAnyOrderElementsOf(shipped);
+        for (JsonNode rule : rules) {
+            String name = rule.path("name").asText();
+            assertThat(rule.path("health").asText()).as("%s evaluated: %s", name, rule.path("lastError").asText())
+                    .isEqualTo("ok");
+            Matcher selector = SELECTOR.matcher(rule.path("query").asText());
+            int selectors = 0;
+            while (selector.find()) {
+                selectors++;
+                String series = selector.group(1) + "{" + selector.group(2) + "}";
+                assertThat(PROMETHEUS.query("count(" + series + ")")).as("%s: %s has series", name, series)
+                        .singleElement().satisfies(s -> assertThat(s.value()).isPositive());
+            }
+            assertThat(selectors).as("%s has selectors: %s", name, rule.path("query").asText()).isPositive();
+        }
+        // (a rule evaluated before the first scrapes may still be pending: each must be inactive by the next rounds)
+        for (String quiet : List.of("SondeOperatorDown", "SondeAgentDown", "SondeAgentsAbsent", "SondeProbeFailed",
+                "SondeOperatorReconcileErrors", "SondeSeriesLimitReached")) {
+            awaitAlert(quiet, "inactive");
+        }
+    }
+
+    /**
+     * Every panel query of config/grafana/'s dashboards, with the variables substituted as Grafana does (each query
+     * variable resolved on this Prometheus, the monitor set to demo/checkout, "All" where a variable allows it), runs
+     * on the demo's Prometheus; where the demo's traffic guarantees data the result is non-empty with a number in it.
+     * The demo's profile (standard) has no traffic or packetDrops probe, so those panels may be empty here.
+     */
+    @Test
+    @Order(5)
+    void everyDashboardQueryAnswersOnTheRealPrometheus() throws Exception {
+        Set<String> notInTheDemo = Set.of("sonde_packet_drops_total", "sonde_network_io_bytes_total",
+                "sonde_network_packets_total");
+        int queries = 0;
+        int withData = 0;
+        for (Path file : GrafanaDashboards.files(ROOT.resolve("config/grafana"))) {
+            JsonNode dashboard = GrafanaDashboards.read(file);
+            Map<String, String> values = new HashMap<>(Map.of("__rate_interval", "1m"));
+            for (JsonNode variable : GrafanaDashboards.variables(dashboard)) {
+                if (!"query".equals(variable.path("type").asText())) {
+                    continue;
+                }
+                String name = variable.path("name").asText();
+                Matcher labelValues = Pattern.compile("label_values\\((.+), (\\w+)\\)")
+                        .matcher(GrafanaDashboards.substitute(variable.path("definition").asText(), values));
+                assertThat(labelValues.matches()).as("$%s of %s is a label_values query", name, file).isTrue();
+                List<String> options = PROMETHEUS.labelValues(labelValues.group(2), labelValues.group(1));
+                System.out.println(file.getFileName() + " $" + name + ": " + options);
+                assertThat(options).as("$%s of %s has values", name, file).isNotEmpty();
+                if (name.equals("monitor")) {
+                    assertThat(options).contains("demo/checkout");
+                    values.put(name, "demo/checkout");
+                } else {
+                    assertThat(variable.path("includeAll").asBoolean()).as("$%s allows All", name).isTrue();
+                    values.put(name, variable.path("allValue").asText());
+                }
+            }
+            for (GrafanaDashboards.PanelQuery query : GrafanaDashboards.queries(dashboard)) {
+                String expr = GrafanaDashboards.substitute(query.expr(), values);
+                List<PrometheusApi.Sample> samples = PROMETHEUS.query(expr);
+                queries++;
+                if (notInTheDemo.stream().anyMatch(expr::contains)) {
+                    System.out.println("not measured by the demo's profile (" + samples.size() + " series): " + query);
+                    continue;
+                }
+                assertThat(samples).as("%s\nas sent: %s", query, expr).isNotEmpty()
+                        .anySatisfy(s -> assertThat(Double.isFinite(s.value())).isTrue());
+                withData++;
+            }
+        }
+        System.out.printf("dashboard queries run on Prometheus: %d, with data: %d%n", queries, withData);
+        assertThat(withData).isGreaterThanOrEqualTo(30);
+    }
+
+    /**
      * Ground truth from each pod's own network namespace: between two moments at which its traffic is paused (and
      * the agent has published the window after the pause), the agent's per-pod counters move exactly as the
      * kernel's TCP MIB of that pod does.
      */
     @Test
-    @Order(3)
+    @Order(6)
     void perPodCountersEqualThePodsOwnKernelCounters() throws Exception {
         String client = podOf("checkout", "client");
         String server = podOf("checkout", "server");
@@ -183,13 +339,16 @@ class DemoFlowIT {
     }
 
     @Test
-    @Order(4)
+    @Order(7)
     void healthFollowsTheFailureShareAcrossTheThreshold() throws Exception {
+        // the demo's 5 % has kept checkout Degraded: the real Prometheus' SondeMonitorDegraded fires
+        awaitAlert("SondeMonitorDegraded", "firing");
         assertThat(script(120, "traffic", "--fail-every", "0", "--missing-every", "0")).isZero();
         JsonNode healthy = await("Healthy once connects and lookups stop failing",
                 status -> "Healthy".equals(status.path("health").asText()));
         // the first healthy window may still hold the last failures from before the switch
         assertThat(healthy.path("summary").path("connectFailureRatio").asDouble()).isLessThan(0.02);
+        awaitAlert("SondeMonitorDegraded", "inactive"); // resolved
 
         // 4 %: over the profile's degraded level (2 %), under its critical level (10 %)
         assertThat(script(120, "traffic", "--fail-every", "25", "--missing-every", "0")).isZero();
@@ -198,10 +357,13 @@ class DemoFlowIT {
         assertThat(degraded.path("healthReasons").toString()).contains("connectFailureRatio")
                 .doesNotContain("dnsErrorRatio");
         assertThat(degraded.path("summary").path("connectFailureRatio").asDouble()).isBetween(0.02, 0.06);
+        awaitAlert("SondeMonitorDegraded", "firing");
+        assertThat(PROMETHEUS.alertState("SondeMonitorCritical")).as("4 % is under the critical level")
+                .isEqualTo("inactive");
     }
 
     @Test
-    @Order(5)
+    @Order(8)
     void otlpReachesTheCollectorWithTheContractsNamesAndTheRealPodsIdentity() throws Exception {
         String client = podOf("checkout", "client");
         String uid = kubectl("get", "pod", client, "-n", "demo", "-o", "jsonpath={.metadata.uid}");
@@ -231,7 +393,7 @@ class DemoFlowIT {
     }
 
     @Test
-    @Order(6)
+    @Order(9)
     void aRecreatedAgentPodLeavesExactlyOneSetOfLinks() throws Exception {
         Set<Integer> before = sondeLinks();
         assertThat(before).as("the agent's links while checkout runs").isNotEmpty();
@@ -253,7 +415,7 @@ class DemoFlowIT {
     }
 
     @Test
-    @Order(7)
+    @Order(10)
     void theOperatorAndTheAgentWereNeverForbidden() throws Exception {
         String operator = kubectl("logs", "-n", "sonde-system", "deploy/sonde-operator");
         String agent = kubectl("logs", "-n", "sonde-system", "pod/" + agentPod());
@@ -264,7 +426,7 @@ class DemoFlowIT {
     }
 
     @Test
-    @Order(8)
+    @Order(11)
     void pausingAndDeletingTheMonitorsDetachesEverything() throws Exception {
         assertThat(sondeLinks()).as("the agent's links while checkout runs").isNotEmpty();
         assertTheTourShowsTheLinks("while checkout runs");
@@ -290,8 +452,8 @@ class DemoFlowIT {
         List<String> command = new ArrayList<>(List.of("hack/demo.sh"));
         command.addAll(List.of(args));
         // the reactor built the jars just now
-        return CLUSTER.script(timeoutSeconds, Map.of("SONDE_DEMO_SKIP_BUILD", "1"), command.toArray(String[]::new))
-                .exit();
+        return CLUSTER.script(timeoutSeconds, Map.of("SONDE_DEMO_SKIP_BUILD", "1", "SONDE_DEMO_ALERT_FOR", "30s"),
+                command.toArray(String[]::new)).exit();
     }
 
     private static String kubectl(String... args) throws Exception {
@@ -361,6 +523,37 @@ class DemoFlowIT {
                         && e.getKey().contains("sonde_monitor=\"demo/checkout\"")
                         && (label == null || e.getKey().contains(label)))
                 .mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    /** Polls the demo's Prometheus until {@code promql} gives samples that satisfy {@code condition}. */
+    private static List<PrometheusApi.Sample> awaitQuery(String what, String promql,
+            Predicate<List<PrometheusApi.Sample>> condition) throws Exception {
+        long deadline = System.nanoTime() + ALERT_WAIT.toNanos();
+        List<PrometheusApi.Sample> samples = PROMETHEUS.query(promql);
+        while (!condition.test(samples)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + ALERT_WAIT + " waiting for " + what + ": " + promql
+                        + " gives " + samples);
+            }
+            Thread.sleep(2000);
+            samples = PROMETHEUS.query(promql);
+        }
+        return samples;
+    }
+
+    /** Polls the demo's Prometheus until the alert is in {@code state} (pending, firing, or inactive: none). */
+    private static void awaitAlert(String alert, String state) throws Exception {
+        long deadline = System.nanoTime() + ALERT_WAIT.toNanos();
+        String now = PROMETHEUS.alertState(alert);
+        while (!state.equals(now)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + ALERT_WAIT + " waiting for " + alert + " to be " + state
+                        + "; it is " + now + "; alerts: " + PROMETHEUS.alerts());
+            }
+            Thread.sleep(2000);
+            now = PROMETHEUS.alertState(alert);
+        }
+        System.out.println(alert + " is " + state);
     }
 
     private static JsonNode checkout() throws Exception {

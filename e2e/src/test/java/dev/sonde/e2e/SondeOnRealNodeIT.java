@@ -4,9 +4,11 @@ import static dev.sonde.e2e.RealNodeCluster.NODE;
 import static dev.sonde.e2e.RealNodeCluster.writeTemp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sonde.testsupport.Helm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -20,8 +22,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Sonde deployed as a user deploys it, on a real kubelet node ({@link RealNodeCluster}): the images built by
- * {@code hack/images.sh} from the project's Dockerfiles, {@code kubectl apply --server-side -k
- * config/overlays/local-images}, the operator Deployment writing the agent DaemonSet, the agent pod on the node.
+ * {@code hack/images.sh} from the project's Dockerfiles, {@code helm install sonde charts/sonde} with those images
+ * (DemoFlowIT installs with {@code kubectl apply -k config/overlays/local-images}, the other way in), the operator
+ * Deployment writing the agent DaemonSet, the agent pod on the node.
  * Least privilege is read from the kernel (the agent process's effective capabilities), attachment from the node's
  * AgentReport once a NetworkMonitor selects a real pod, and RBAC from both logs.
  */
@@ -63,7 +66,19 @@ class SondeOnRealNodeIT {
     @Test
     @Order(2)
     void theOperatorDeploymentRunsTheAgentDaemonSetOnTheNode() throws Exception {
-        kubectl("apply", "--server-side", "-k", "config/overlays/local-images");
+        // as docs/helm.md shows it: the chart, with the images hack/images.sh loaded into the node
+        String operatorImage = refs.get(0);
+        int tag = operatorImage.lastIndexOf(':');
+        Helm.Result install = Helm.run(RealNodeCluster.ROOT,
+                Map.of("KUBECONFIG", CLUSTER.state().resolve("admin.kubeconfig").toString()), 300,
+                "install", "sonde", "charts/sonde", "--namespace", "sonde-system", "--create-namespace",
+                "--set", "operator.image.repository=" + operatorImage.substring(0, tag),
+                "--set", "operator.image.tag=" + operatorImage.substring(tag + 1),
+                "--set", "agent.image=" + refs.get(1), "--wait", "--timeout", "180s");
+        assertThat(install.exitCode()).as("helm install:\n" + install.stdout() + install.stderr()).isZero();
+        System.out.println("helm install:\n" + install.stdout());
+        assertThat(kubectl("get", "crd", "networkmonitors.sonde.dev", "-o", "name"))
+                .as("the chart's crds/").isEqualTo("customresourcedefinition.apiextensions.k8s.io/networkmonitors.sonde.dev");
         kubectl("-n", "sonde-system", "wait", "--for=condition=Available", "deployment/sonde-operator",
                 "--timeout=180s");
         assertThat(kubectl("-n", "sonde-system", "get", "pods", "-l", "app.kubernetes.io/name=sonde-operator", "-o",
