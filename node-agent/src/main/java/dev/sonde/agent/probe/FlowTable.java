@@ -109,14 +109,6 @@ public final class FlowTable {
         }
     }
 
-    int entries() {
-        return flows.readAll().count();
-    }
-
-    int capacity() {
-        return flows.maxEntries();
-    }
-
     static FlowKey decodeKey(ByteBuffer k) {
         byte[] peer = new byte[16];
         byte[] backend = new byte[16];

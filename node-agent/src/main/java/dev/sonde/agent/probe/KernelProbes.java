@@ -90,6 +90,7 @@ public final class KernelProbes implements AutoCloseable {
     /** Traffic counted for cgroups that were unselected since: their kernel entry is gone. */
     private final Map<Long, long[]> retiredTraffic = new HashMap<>();
     private int metricEntries;
+    private int flowEntries;
     private final BpfMap selected;
     private final BpfMap traffic;
     private final BpfMap metrics;
@@ -297,7 +298,14 @@ public final class KernelProbes implements AutoCloseable {
     /** Every flow's cumulative counters and every flows-selected cgroup's budget, from one read of each map. */
     public synchronized FlowTable.Reading readFlows() {
         checkOpen();
-        return flows.read();
+        FlowTable.Reading r = flows.read();
+        flowEntries = r.flows().size();
+        return r;
+    }
+
+    /** Entries of the flows map at the last {@link #readFlows()}. */
+    public synchronized int flowEntries() {
+        return flowEntries;
     }
 
     /** Deletes flows that went idle (see {@link FlowTable#expire}). */
