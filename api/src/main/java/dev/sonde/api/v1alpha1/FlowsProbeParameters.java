@@ -22,8 +22,9 @@ public class FlowsProbeParameters {
     private FlowAggregation aggregation;
 
     @JsonPropertyDescription("Flows (peer, server port, direction) one selected pod may have at a time, counted in "
-            + "the kernel. Connections to further peers are not counted per peer (they still count in the pod's "
-            + "totals): the monitor gets the condition PeerBudget and sonde_flow_refused counts them. Default 64.")
+            + "the kernel. Connections and datagrams to further peers are not counted per peer (they still count in "
+            + "the pod's totals): the agents report them as refusedFlows and the monitor's condition PeersComplete "
+            + "turns False with reason PeerBudgetExceeded. Default 64.")
     @Default("64")
     @Min(1)
     @Max(4096)
