@@ -22,5 +22,6 @@
 #include "probes/traffic.bpf.h"
 #include "probes/packet_drops.bpf.h"
 #include "probes/dns.bpf.h"
+#include "probes/flows.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

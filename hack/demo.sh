@@ -260,7 +260,7 @@ demo's pods on $REAL_NODE. Try:
   kubectl logs -n sonde-system ds/sonde-agent       # the agent (one per node)
   kubectl logs -n sonde-system deploy/sonde-operator
   kubectl exec -n demo deploy/checkout-client -- cat /proc/net/snmp   # the pod's own TCP counters
-  curl -s $agent_ip:9090/metrics | grep '^sonde_tcp_connect_failures_total'   # per-pod, Prometheus
+  curl -s $agent_ip:9466/metrics | grep '^sonde_tcp_connect_failures_total'   # per-pod, Prometheus
   tail -c 2000 $SONDE_DEMO_OTLP_FILE                  # per-pod OTLP, as the collector received it
   hack/demo.sh traffic --fail-every 0 --missing-every 0   # no failures: Healthy after a window
   kubectl patch networkmonitor checkout -n demo --type=merge -p '{"spec":{"paused":true}}'

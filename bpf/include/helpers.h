@@ -8,6 +8,7 @@
 /* Knobs, set by the agent before load (.rodata). */
 volatile const __u64 rtt_sample_period_ns = 1000000000; /* an open connection's RTT: one sample per period */
 volatile const __u8 node_level_events = 1; /* count socket-less drops/resets under cgroup 0 */
+volatile const __u16 ephemeral_port_min = 32768; /* UDP: a local port at or above this is a client's */
 
 #define TCP_STATE_ESTABLISHED 1
 #define TCP_STATE_SYN_SENT 2

@@ -72,6 +72,55 @@ struct {
 	__type(value, __u64);
 } rtt_last_sample SEC(".maps");
 
+/*
+ * key: struct flow_key, value: struct flow_value per CPU. The data path inserts (a pod's new peer), bounded per pod by
+ * flow_budget and in all by max_entries; the agent deletes flows that went idle. Not preallocated: an entry costs
+ * memory only when it exists.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct flow_key);
+	__type(value, struct flow_value);
+} flows SEC(".maps");
+
+/* key: cgroup v2 id (u64), value: struct flow_budget; entries exist exactly for the pods selected with flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct flow_budget);
+} flow_budget SEC(".maps");
+
+/* socket storage of a selected TCP socket with flows: its flow key, set at connect/accept; freed with the socket. */
+struct flow_sock {
+	struct flow_key key;
+	__u64 last_rtt_ns; /* when the flow's RTT was last sampled from this socket */
+	__u8 ready;        /* key final (backend resolved); events before that wait */
+	__u8 refused;      /* the pod was at its flow budget when the connection came: nothing of it is counted */
+	__u8 pad[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct flow_sock);
+} flow_socks SEC(".maps");
+
+/*
+ * key: struct nat_key, value: struct nat_backend. Written by sonde_flow_nat (netfilter, after DNAT) for each new
+ * DNATed connection, read when the connecting socket leaves SYN_SENT. LRU: a cache whose oldest entries may go; a
+ * connection whose entry went is attributed to the Service without a backend.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct nat_key);
+	__type(value, struct nat_backend);
+} nat_backends SEC(".maps");
+
 /* key: enum sonde_map_index, value: inserts that failed because the map was full, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

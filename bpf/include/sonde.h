@@ -32,7 +32,15 @@ enum sonde_map_index {
 	SONDE_MAP_CONNECT_START = 1,
 	SONDE_MAP_DNS_PENDING = 2,
 	SONDE_MAP_RTT_LAST_SAMPLE = 3,
-	SONDE_MAP_COUNT = 4,
+	SONDE_MAP_FLOWS = 4,
+	SONDE_MAP_FLOW_SOCK = 5,
+	SONDE_MAP_COUNT = 6,
+};
+
+/* flow_key.direction: which side of the flow the selected pod is. Never renumber. */
+enum sonde_flow_direction {
+	SONDE_FLOW_ACTIVE = 1,  /* the pod connected (or sent from an ephemeral UDP port): the peer is the server */
+	SONDE_FLOW_PASSIVE = 2, /* the pod accepted (or served a UDP port): the pod is the server */
 };
 
 /* Histogram buckets: bucket 0 holds 0, bucket i holds [2^(i-1), 2^i) microseconds. */
@@ -80,6 +88,63 @@ struct dns_port_key {
 	__u64 cgroup_id;
 	__u32 port;
 	__u32 pad;
+};
+
+/*
+ * flows map key: one selected pod (cgroup), one peer, one server port. Addresses are IPv6 or IPv4-mapped IPv6
+ * (::ffff:a.b.c.d), network order. The server port is the peer's for active flows and the pod's own for passive
+ * ones: an ephemeral client port never becomes a key. backend: where a connection to a Service's virtual IP was
+ * DNATed to (from conntrack, see nat_backends); all zero otherwise.
+ */
+struct flow_key {
+	__u64 cgroup_id;
+	__u8 peer[16];
+	__u8 backend[16];
+	__u16 port;      /* server port, host order */
+	__u16 backend_port; /* host order; 0 without a backend */
+	__u8 direction;  /* enum sonde_flow_direction */
+	__u8 protocol;   /* IPPROTO_TCP or IPPROTO_UDP */
+	__u16 pad;
+};
+
+/* flows map value, per flow and CPU: cumulative, the agent takes differences. */
+struct flow_value {
+	__u64 connections;      /* TCP: connects that completed or failed (active), accepts (passive) */
+	__u64 connect_failures; /* TCP: SYN_SENT -> CLOSE */
+	__u64 resets_sent;
+	__u64 resets_received;
+	__u64 retransmits;      /* TCP segments retransmitted */
+	__u64 tx_bytes;         /* TCP: what the application wrote; UDP: datagram payload */
+	__u64 rx_bytes;         /* TCP: what the application read; UDP: datagram payload */
+	__u64 rtt_sum_us;       /* sum of the RTT samples (microseconds) */
+	__u32 rtt_buckets[SONDE_HIST_BUCKETS]; /* bucket i: samples in [2^(i-1), 2^i) microseconds */
+};
+
+/*
+ * flow_budget value, per selected pod with flows (the agent creates it at select time: its presence is the flows
+ * selection). Shared by all CPUs: updated with atomic adds.
+ */
+struct flow_budget {
+	__u64 limit;   /* flows this pod may have in the flows map */
+	__u64 used;    /* flows it has (incremented here, re-counted by the agent when it expires flows) */
+	__u64 refused; /* TCP connections and UDP datagrams not counted because the pod was at its limit */
+};
+
+/* nat_backends key: a connection's original tuple as conntrack saw it (addresses as in flow_key, ports network order). */
+struct nat_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;
+	__u16 dport;
+	__u8 protocol;
+	__u8 pad[3];
+};
+
+/* nat_backends value: the address and port the connection was DNATed to. */
+struct nat_backend {
+	__u8 addr[16];
+	__u16 port; /* network order */
+	__u16 pad[3];
 };
 
 #endif /* SONDE_H */

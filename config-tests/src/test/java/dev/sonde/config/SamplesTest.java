@@ -14,7 +14,7 @@ class SamplesTest {
     @Test
     void shipsTheDocumentedProfilesAndMonitors() {
         assertThat(samples.ofKind("ProbeProfile")).extracting(SampleManifests.Sample::name)
-                .containsExactlyInAnyOrder("standard", "low-overhead", "deep-dive");
+                .containsExactlyInAnyOrder("standard", "low-overhead", "deep-dive", "flows");
         assertThat(samples.ofKind("NetworkMonitor")).hasSizeGreaterThanOrEqualTo(2);
         assertThat(samples.all()).allSatisfy(s -> assertThat(s.kind()).isIn("ProbeProfile", "NetworkMonitor", "Namespace"));
     }

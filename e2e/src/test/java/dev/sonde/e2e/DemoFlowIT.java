@@ -498,7 +498,7 @@ class DemoFlowIT {
     private static Map<String, Double> agentMetrics() throws Exception {
         String ip = kubectl("get", "pod", agentPod(), "-n", "sonde-system", "-o", "jsonpath={.status.podIP}").strip();
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://" + ip + ":9090/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                URI.create("http://" + ip + ":9466/metrics")).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         Map<String, Double> samples = new HashMap<>();

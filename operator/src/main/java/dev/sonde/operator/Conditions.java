@@ -50,6 +50,12 @@ public final class Conditions {
         return result;
     }
 
+    /** The conditions without {@code type}; the others as they were. */
+    public static List<Condition> without(List<Condition> conditions, String type) {
+        return conditions == null ? List.of()
+                : conditions.stream().filter(c -> !type.equals(c.getType())).toList();
+    }
+
     public static Optional<Condition> find(List<Condition> conditions, String type) {
         return conditions == null ? Optional.empty()
                 : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();

@@ -65,8 +65,8 @@ public interface OperatorConfig {
         @WithDefault("256Mi")
         String memoryLimit();
 
-        /** Port of the agent's Prometheus endpoint. */
-        @WithDefault("9090")
+        /** Port of the agent's Prometheus endpoint, on the node's address (the agent runs in the host network). */
+        @WithDefault("9466")
         int metricsPort();
     }
 }

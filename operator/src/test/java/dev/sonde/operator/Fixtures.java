@@ -10,6 +10,7 @@ import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.NetworkMonitorSpec;
 import dev.sonde.api.v1alpha1.NodeProbeState;
 import dev.sonde.api.v1alpha1.NodeProbeStatus;
+import dev.sonde.api.v1alpha1.PeerWindow;
 import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.api.v1alpha1.ProbeProfile;
 import dev.sonde.api.v1alpha1.ProbeProfileSpec;
@@ -93,6 +94,31 @@ public final class Fixtures {
         report.getMetadata().setName(node);
         report.setSpec(spec);
         return report;
+    }
+
+    /** A peer of the flows probe: an active TCP flow to {@code kind namespace/name:port}, with no counters yet. */
+    public static PeerWindow peer(String kind, String namespace, String name, int port) {
+        PeerWindow p = new PeerWindow();
+        p.setKind(kind);
+        p.setNamespace(namespace);
+        p.setName(name);
+        p.setPort(port);
+        p.setProtocol("tcp");
+        p.setDirection("active");
+        return p;
+    }
+
+    /** The peer with these counters (bytes sent and received alike). */
+    public static PeerWindow counted(PeerWindow p, long connections, long connectFailures, long retransmits,
+            long resets, long bytes) {
+        p.setConnections(connections);
+        p.setConnectFailures(connectFailures);
+        p.setRetransmits(retransmits);
+        p.setResetsSent(resets);
+        p.setResetsReceived(0L);
+        p.setBytesSent(bytes);
+        p.setBytesReceived(bytes);
+        return p;
     }
 
     public static MonitorWindow window(NetworkMonitor monitor, TrafficCounters counters, Log2Histogram connectLatency) {

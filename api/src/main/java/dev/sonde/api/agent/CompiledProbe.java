@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param dnsPorts for dns only: server ports whose traffic is parsed as DNS, ascending
  * @param lossDropReasons for packetDrops only: the kernel drop reasons (names without SKB_DROP_REASON_) that count as
  *     loss for health, sorted
+ * @param flows for flows only: its parameters
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, List<String> lossDropReasons) {
+public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, List<String> lossDropReasons, CompiledFlows flows) {
 
     public static final List<Integer> DEFAULT_DNS_PORTS = List.of(53);
     /**
@@ -47,17 +48,23 @@ public record CompiledProbe(ProbeName name, List<Integer> dnsPorts, List<String>
         } else if (lossDropReasons != null) {
             throw new IllegalArgumentException("lossDropReasons only apply to the packetDrops probe, not " + name);
         }
+        if (name == ProbeName.FLOWS) {
+            flows = flows == null ? CompiledFlows.DEFAULTS : flows;
+        } else if (flows != null) {
+            throw new IllegalArgumentException("flows parameters only apply to the flows probe, not " + name);
+        }
     }
 
     /** A probe with default parameters. */
     public static CompiledProbe of(ProbeName name) {
-        return new CompiledProbe(name, null, null);
+        return new CompiledProbe(name, null, null, null);
     }
 
     /** Resolves a ProbeProfile's probe entry. */
     public static CompiledProbe from(ProbeSpec spec) {
         List<Integer> ports = spec.getDns() == null ? null : spec.getDns().getPorts();
         List<String> lossReasons = spec.getPacketDrops() == null ? null : spec.getPacketDrops().getLossReasons();
-        return new CompiledProbe(spec.getName(), ports, lossReasons);
+        CompiledFlows flows = spec.getName() == ProbeName.FLOWS ? CompiledFlows.from(spec.getFlows()) : null;
+        return new CompiledProbe(spec.getName(), ports, lossReasons, flows);
     }
 }

@@ -45,6 +45,30 @@ public class MonitorWindow {
     @JsonPropertyDescription("DNS query latency, query to response (dns).")
     private Log2Histogram dnsLatency;
 
+    @JsonPropertyDescription("The peers with the most failed connects, retransmits, resets and connections over the "
+            + "window, at most 20 (flows), named as far as the monitor may know them.")
+    private java.util.List<PeerWindow> peers;
+
+    @JsonPropertyDescription("Connections and UDP datagrams of the monitor's pods not counted per peer because a pod "
+            + "was at its flow budget (flows maxPeersPerPod).")
+    private Long refusedFlows;
+
+
+    public java.util.List<PeerWindow> getPeers() {
+        return peers;
+    }
+
+    public void setPeers(java.util.List<PeerWindow> peers) {
+        this.peers = peers;
+    }
+
+    public Long getRefusedFlows() {
+        return refusedFlows;
+    }
+
+    public void setRefusedFlows(Long refusedFlows) {
+        this.refusedFlows = refusedFlows;
+    }
 
     public String getNamespace() {
         return namespace;
@@ -147,11 +171,14 @@ public class MonitorWindow {
                 && Objects.equals(counters, that.counters)
                 && Objects.equals(connectLatency, that.connectLatency)
                 && Objects.equals(rtt, that.rtt)
-                && Objects.equals(dnsLatency, that.dnsLatency);
+                && Objects.equals(dnsLatency, that.dnsLatency)
+                && Objects.equals(peers, that.peers)
+                && Objects.equals(refusedFlows, that.refusedFlows);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(namespace, name, uid, state, reason, message, pods, counters, connectLatency, rtt, dnsLatency);
+        return Objects.hash(namespace, name, uid, state, reason, message, pods, counters, connectLatency, rtt, dnsLatency,
+                peers, refusedFlows);
     }
 }

@@ -37,8 +37,20 @@ public class NetworkMonitorStatus {
     @JsonPropertyDescription("Traffic over the last window, all nodes merged.")
     private WindowSummary summary;
 
+    @JsonPropertyDescription("The few peers behind the last window's health (flows probe), all nodes merged: the ones "
+            + "with the most failed connects, retransmits and resets, then the busiest; at most 5.")
+    private List<PeerWindow> peers;
+
     @JsonPropertyDescription("When the newest AgentReport folded into this status was written, RFC 3339.")
     private String lastReportTime;
+
+    public List<PeerWindow> getPeers() {
+        return peers;
+    }
+
+    public void setPeers(List<PeerWindow> peers) {
+        this.peers = peers;
+    }
 
     public Long getObservedGeneration() {
         return observedGeneration;
@@ -123,12 +135,13 @@ public class NetworkMonitorStatus {
                 && Objects.equals(nodes, that.nodes)
                 && Objects.equals(probes, that.probes)
                 && Objects.equals(summary, that.summary)
-                && Objects.equals(lastReportTime, that.lastReportTime);
+                && Objects.equals(lastReportTime, that.lastReportTime)
+                && Objects.equals(peers, that.peers);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(observedGeneration, conditions, health, healthReasons, pods, nodes, probes, summary,
-                lastReportTime);
+                lastReportTime, peers);
     }
 }

@@ -17,7 +17,9 @@ public enum ProbeName {
     @JsonProperty("packetDrops")
     PACKET_DROPS("packetDrops"),
     @JsonProperty("dns")
-    DNS("dns");
+    DNS("dns"),
+    @JsonProperty("flows")
+    FLOWS("flows");
 
     private final String wireName;
 

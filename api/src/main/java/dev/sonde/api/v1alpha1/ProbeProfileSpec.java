@@ -39,7 +39,7 @@ public class ProbeProfileSpec {
 
     @JsonPropertyDescription("The probes to run for monitors using this profile, each at most once.")
     @Required
-    @Size(min = 1, max = 7)
+    @Size(min = 1, max = 8)
     @ValidationRule(value = "self.all(p, self.exists_one(q, q.name == p.name))",
             message = "each probe may be listed only once")
     private List<ProbeSpec> probes;

@@ -12,11 +12,14 @@ import java.util.Objects;
         message = "dns parameters can only be set on the probe named dns")
 @ValidationRule(fieldPath = ".packetDrops", value = "!has(self.packetDrops) || self.name == 'packetDrops'",
         message = "packetDrops parameters can only be set on the probe named packetDrops")
+@ValidationRule(fieldPath = ".flows", value = "!has(self.flows) || self.name == 'flows'",
+        message = "flows parameters can only be set on the probe named flows")
 public class ProbeSpec {
 
     @JsonPropertyDescription("The probe: tcpConnections (connects, accepts, connect failures and latency), "
             + "tcpRetransmits, tcpResets (sent and received), tcpRtt (smoothed RTT histogram), traffic (bytes and packets "
-            + "sent and received), packetDrops (by kernel drop reason) or dns (queries, errors by rcode, latency).")
+            + "sent and received), packetDrops (by kernel drop reason), dns (queries, errors by rcode, latency) or flows (the same per peer: who "
+            + "each pod talks to).")
     @Required
     private ProbeName name;
 
@@ -25,6 +28,9 @@ public class ProbeSpec {
 
     @JsonPropertyDescription("Parameters of the packetDrops probe; only allowed when name is packetDrops.")
     private PacketDropsProbeParameters packetDrops;
+
+    @JsonPropertyDescription("Parameters of the flows probe; only allowed when name is flows.")
+    private FlowsProbeParameters flows;
 
     public ProbeSpec() {
     }
@@ -57,16 +63,25 @@ public class ProbeSpec {
         this.packetDrops = packetDrops;
     }
 
+    public FlowsProbeParameters getFlows() {
+        return flows;
+    }
+
+    public void setFlows(FlowsProbeParameters flows) {
+        this.flows = flows;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ProbeSpec that
                 && name == that.name
                 && Objects.equals(dns, that.dns)
-                && Objects.equals(packetDrops, that.packetDrops);
+                && Objects.equals(packetDrops, that.packetDrops)
+                && Objects.equals(flows, that.flows);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, dns, packetDrops);
+        return Objects.hash(name, dns, packetDrops, flows);
     }
 }

@@ -39,7 +39,7 @@ class AgentConfigTest {
     private static List<CompiledProbe> probes() {
         return List.of(
                 CompiledProbe.of(ProbeName.TCP_CONNECTIONS),
-                new CompiledProbe(ProbeName.DNS, List.of(5353, 53), null),
+                new CompiledProbe(ProbeName.DNS, List.of(5353, 53), null, null),
                 CompiledProbe.of(ProbeName.TCP_RTT));
     }
 
@@ -64,7 +64,7 @@ class AgentConfigTest {
         assertThat(AgentConfig.of(List.of(checkout(List.of("shop", "shop-canary"), probes(), 15_000))).hash())
                 .as("namespaces").isNotEqualTo(base);
         List<CompiledProbe> otherPorts = List.of(CompiledProbe.of(ProbeName.TCP_CONNECTIONS),
-                new CompiledProbe(ProbeName.DNS, List.of(53), null), CompiledProbe.of(ProbeName.TCP_RTT));
+                new CompiledProbe(ProbeName.DNS, List.of(53), null, null), CompiledProbe.of(ProbeName.TCP_RTT));
         assertThat(AgentConfig.of(List.of(checkout(List.of("shop"), otherPorts, 15_000))).hash())
                 .as("dns ports").isNotEqualTo(base);
         assertThat(AgentConfig.of(List.of(checkout(List.of("shop"), probes(), 15_000), payments())).hash())

@@ -22,6 +22,10 @@ import java.util.Map;
 public final class BpfObject implements AutoCloseable {
     private static final int VERIFIER_LOG_SIZE = 256 * 1024;
     private static final int LOG_TAIL_LINES = 12;
+    private static final String NETFILTER_SECTION = "netfilter";
+    /** union bpf_attr for BPF_LINK_CREATE with its netfilter member: prog_fd, target_fd, attach_type, flags, pf,
+     *  hooknum, priority, netfilter flags (u32 each); the rest zero. */
+    private static final int LINK_CREATE_ATTR_SIZE = 64;
 
     private final Arena arena;
     private final MemorySegment obj;
@@ -43,6 +47,14 @@ public final class BpfObject implements AutoCloseable {
                 }
                 MemorySegment name = (MemorySegment) Libbpf.BPF_PROGRAM__NAME.invokeExact(prog);
                 programs.put(name.reinterpret(Long.MAX_VALUE).getString(0), prog);
+                MemorySegment section = (MemorySegment) Libbpf.BPF_PROGRAM__SECTION_NAME.invokeExact(prog);
+                if (NETFILTER_SECTION.equals(section.reinterpret(Long.MAX_VALUE).getString(0))) {
+                    // libbpf 1.1 (Debian 12) predates SEC("netfilter"): give the type the section name implies
+                    check((int) Libbpf.BPF_PROGRAM__SET_TYPE.invokeExact(prog, Libbpf.BPF_PROG_TYPE_NETFILTER),
+                            "bpf_program__set_type");
+                    check((int) Libbpf.BPF_PROGRAM__SET_EXPECTED_ATTACH_TYPE.invokeExact(prog, Libbpf.BPF_NETFILTER),
+                            "bpf_program__set_expected_attach_type");
+                }
             }
         } catch (Throwable t) {
             throw Libbpf.fail("bpf_object__next_program", t);
@@ -245,6 +257,38 @@ public final class BpfObject implements AutoCloseable {
             }
         } catch (Throwable t) {
             throw Libbpf.fail("bpf_program__attach_cgroup", t);
+        }
+    }
+
+    /**
+     * Attaches a netfilter program ({@code SEC("netfilter")}) as a hook of the calling thread's network namespace,
+     * with a bpf_link made by the bpf syscall (libbpf 1.1 has no attach call for it): it goes away with its fd.
+     *
+     * @param protocolFamily NFPROTO_IPV4 (2) or NFPROTO_IPV6 (10)
+     * @param hook NF_INET_PRE_ROUTING (0), NF_INET_LOCAL_OUT (3), ...
+     * @param priority the hook's priority (e.g. just after NF_IP_PRI_NAT_DST, -100)
+     */
+    public BpfLink attachNetfilter(String program, int protocolFamily, int hook, int priority) {
+        checkLoaded();
+        try (Arena call = Arena.ofConfined()) {
+            int progFd = (int) Libbpf.BPF_PROGRAM__FD.invokeExact(program(program));
+            check(progFd, "bpf_program__fd " + program);
+            MemorySegment attr = call.allocate(LINK_CREATE_ATTR_SIZE, 8);
+            attr.set(JAVA_INT, 0, progFd);
+            attr.set(JAVA_INT, 8, Libbpf.BPF_NETFILTER);
+            attr.set(JAVA_INT, 16, protocolFamily);
+            attr.set(JAVA_INT, 20, hook);
+            attr.set(JAVA_INT, 24, priority);
+            MemorySegment state = call.allocate(Libbpf.CAPTURE_LAYOUT);
+            long fd = (long) Libbpf.SYSCALL_BPF.invokeExact(state, Libbpf.SYS_BPF, Libbpf.BPF_LINK_CREATE, attr,
+                    LINK_CREATE_ATTR_SIZE);
+            if (fd < 0) {
+                throw BpfException.of("attach " + program + " to netfilter (pf " + protocolFamily + ", hook " + hook
+                        + ", priority " + priority + ")", Libbpf.errno(state));
+            }
+            return track(new BpfLink(this, (int) fd, program));
+        } catch (Throwable t) {
+            throw Libbpf.fail("BPF_LINK_CREATE netfilter", t);
         }
     }
 

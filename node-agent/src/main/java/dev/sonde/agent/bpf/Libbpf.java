@@ -48,6 +48,9 @@ final class Libbpf {
     static final MethodHandle BPF_PROGRAM__SET_AUTOLOAD = call("bpf_program__set_autoload", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
     static final MethodHandle BPF_PROGRAM__SET_LOG_BUF = call("bpf_program__set_log_buf", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, SIZE_T));
     static final MethodHandle BPF_PROGRAM__NAME = call("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle BPF_PROGRAM__SECTION_NAME = call("bpf_program__section_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle BPF_PROGRAM__SET_TYPE = call("bpf_program__set_type", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle BPF_PROGRAM__SET_EXPECTED_ATTACH_TYPE = call("bpf_program__set_expected_attach_type", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle BPF_PROGRAM__FD = call("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle BPF_PROGRAM__ATTACH_TRACE = errnoCall("bpf_program__attach_trace", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle BPF_PROGRAM__ATTACH_CGROUP = errnoCall("bpf_program__attach_cgroup", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
@@ -103,6 +106,10 @@ final class Libbpf {
     static final int BTF_KIND_DATASEC = 15;
     static final int BTF_KIND_STRUCT = 4;
     static final int BPF_STATS_RUN_TIME = 0;
+    static final long SYS_BPF = "aarch64".equals(System.getProperty("os.arch")) ? 280 : 321;
+    static final int BPF_LINK_CREATE = 28;
+    static final int BPF_PROG_TYPE_NETFILTER = 32;
+    static final int BPF_NETFILTER = 45;
 
     private static MethodHandle call(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIBBPF.findOrThrow(name), fd);

@@ -1,6 +1,11 @@
 package dev.sonde.agent.metrics;
 
 import dev.sonde.agent.bpf.ProgramInfo;
+import dev.sonde.agent.flows.FlowSeries;
+import dev.sonde.agent.flows.Peer;
+import dev.sonde.agent.pods.NodePod;
+import dev.sonde.agent.probe.FlowCounters;
+import dev.sonde.agent.probe.FlowKey;
 import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.Log2Histogram;
 import dev.sonde.agent.probe.ProbeCounters;
@@ -44,12 +49,22 @@ public final class SondeMetrics {
     public static final String DNS_DURATION = "sonde.dns.duration";
     public static final String DNS_ERRORS = "sonde.dns.errors";
 
+    public static final String FLOW_CONNECTIONS = "sonde.flow.connections";
+    public static final String FLOW_CONNECT_FAILURES = "sonde.flow.connect.failures";
+    public static final String FLOW_IO = "sonde.flow.io";
+    public static final String FLOW_RETRANSMITS = "sonde.flow.retransmits";
+    public static final String FLOW_RESETS = "sonde.flow.resets";
+    public static final String FLOW_RTT = "sonde.flow.rtt";
+    public static final String INTERZONE_IO = "sonde.network.interzone.io";
+    public static final String FLOWS_REFUSED = "sonde.flow.refused";
+
     public static final String PROGRAM_RUNS = "sonde.agent.bpf.program.runs";
     public static final String PROGRAM_RUN_TIME = "sonde.agent.bpf.program.run_time";
     public static final String MAP_ENTRIES = "sonde.agent.bpf.map.entries";
     public static final String MAP_CAPACITY = "sonde.agent.bpf.map.capacity";
     public static final String MAP_FULL = "sonde.agent.bpf.map.full";
     public static final String SERIES = "sonde.agent.series";
+    public static final String FLOW_SERIES = "sonde.agent.flow.series";
     public static final String POINTS_EXPORTED = "sonde.agent.datapoints.exported";
     public static final String POINTS_DROPPED = "sonde.agent.datapoints.dropped";
 
@@ -66,6 +81,17 @@ public final class SondeMetrics {
     static final AttributeKey<String> PROGRAM = AttributeKey.stringKey("bpf.program");
     static final AttributeKey<String> MAP = AttributeKey.stringKey("bpf.map");
     static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
+    static final AttributeKey<String> ZONE = AttributeKey.stringKey("cloud.availability_zone");
+    static final AttributeKey<String> FLOW_DIRECTION = AttributeKey.stringKey("sonde.flow.direction");
+    static final AttributeKey<String> PEER_KIND = AttributeKey.stringKey("sonde.peer.kind");
+    static final AttributeKey<String> PEER_NAMESPACE = AttributeKey.stringKey("sonde.peer.namespace");
+    static final AttributeKey<String> PEER_NAME = AttributeKey.stringKey("sonde.peer.name");
+    static final AttributeKey<String> PEER_WORKLOAD_KIND = AttributeKey.stringKey("sonde.peer.workload.kind");
+    static final AttributeKey<String> PEER_WORKLOAD_NAME = AttributeKey.stringKey("sonde.peer.workload.name");
+    static final AttributeKey<String> PEER_BACKEND = AttributeKey.stringKey("sonde.peer.backend.name");
+    static final AttributeKey<String> PEER_ZONE = AttributeKey.stringKey("sonde.peer.zone");
+    static final AttributeKey<Long> PEER_PORT = AttributeKey.longKey("network.peer.port");
+    static final AttributeKey<String> TRANSPORT = AttributeKey.stringKey("network.transport");
 
     /** Upper bounds of the kernel's log2 microsecond buckets in seconds: 1 µs, 2 µs, ... 2^30 µs; then +Inf. */
     static final List<Double> BOUNDARIES_SECONDS = java.util.stream.IntStream.range(0, Log2Histogram.BUCKETS - 1)
@@ -95,20 +121,39 @@ public final class SondeMetrics {
     /** The agent's own counters at one moment, for its self-metrics. */
     public record AgentStats(long startEpochNanos, List<ProgramInfo> programs, Map<String, Long> mapFull,
             Map<String, Integer> mapEntries, Map<String, Integer> mapCapacity, int series, long refusedSeries,
-            long exportedPoints, long droppedPoints, long droppedWithoutHeaders) {
+            long exportedPoints, long droppedPoints, long droppedWithoutHeaders, int flowSeries,
+            long refusedFlowSeries) {
 
         public AgentStats(long startEpochNanos, List<ProgramInfo> programs, Map<String, Long> mapFull,
                 Map<String, Integer> mapEntries, Map<String, Integer> mapCapacity, int series, long refusedSeries,
                 long exportedPoints, long droppedPoints) {
             this(startEpochNanos, programs, mapFull, mapEntries, mapCapacity, series, refusedSeries, exportedPoints,
-                    droppedPoints, 0);
+                    droppedPoints, 0, 0, 0);
         }
     }
 
+    /**
+     * The resource of a (pod, monitor): the pod as OpenTelemetry's k8s conventions name it (workload and
+     * service.name included), the node's zone, and the monitor.
+     *
+     * @param zone the node's {@code topology.kubernetes.io/zone}, or null
+     */
+    public Resource resource(CompiledMonitor monitor, NodePod pod, String zone) {
+        var b = Attributes.builder().put(NODE, node).put(NAMESPACE, pod.namespace()).put(POD, pod.name())
+                .put(POD_UID, pod.uid()).put(MONITOR, monitorName(monitor)).put(SERVICE, pod.serviceName());
+        String workloadKey = pod.workload().attributeKey();
+        if (workloadKey != null) {
+            b.put(AttributeKey.stringKey(workloadKey), pod.workload().name());
+        }
+        if (zone != null) {
+            b.put(ZONE, zone);
+        }
+        return Resource.create(b.build());
+    }
+
     /** The per-pod metrics of one series. */
-    public List<MetricData> series(PodSeries.Series series, long nowEpochNanos) {
-        Resource resource = Resource.create(Attributes.of(NODE, node, NAMESPACE, series.pod().namespace(),
-                POD, series.pod().name(), POD_UID, series.pod().uid(), MONITOR, monitorName(series.monitor())));
+    public List<MetricData> series(PodSeries.Series series, String zone, long nowEpochNanos) {
+        Resource resource = resource(series.monitor(), series.pod(), zone);
         Points p = new Points(series.startEpochNanos(), nowEpochNanos);
         ProbeCounters c = series.total();
         Set<ProbeName> probes = probes(series.monitor());
@@ -167,6 +212,102 @@ public final class SondeMetrics {
         return out;
     }
 
+    /**
+     * The flow metrics of one (pod, monitor): a point per peer and metric, each series with its own start.
+     *
+     * @param refusedFlows cumulative connections and datagrams of the pod its flow budget refused, since
+     *     {@code refusedSince}
+     * @param zone the node's zone: bytes to a peer with another known zone are also {@code sonde.network.interzone.io}
+     */
+    public List<MetricData> flows(Resource resource, List<FlowSeries.Series> series, long refusedFlows,
+            long refusedSince, String zone, long nowEpochNanos) {
+        List<LongPointData> connections = new ArrayList<>();
+        List<LongPointData> failures = new ArrayList<>();
+        List<LongPointData> io = new ArrayList<>();
+        List<LongPointData> retransmits = new ArrayList<>();
+        List<LongPointData> resets = new ArrayList<>();
+        List<HistogramPointData> rtt = new ArrayList<>();
+        List<LongPointData> interzone = new ArrayList<>();
+        for (FlowSeries.Series s : series) {
+            Points p = new Points(s.startEpochNanos(), nowEpochNanos);
+            Attributes peer = peerAttributes(s.peer());
+            FlowCounters c = s.total();
+            if (s.peer().transport() == FlowKey.Transport.TCP) {
+                connections.add(p.longPoint(peer, c.connections()));
+                if (s.peer().direction() == FlowKey.Direction.ACTIVE) {
+                    failures.add(p.longPoint(peer, c.connectFailures()));
+                }
+                retransmits.add(p.longPoint(peer, c.retransmits()));
+                resets.add(p.longPoint(peer.toBuilder().put(DIRECTION, "sent").build(), c.resetsSent()));
+                resets.add(p.longPoint(peer.toBuilder().put(DIRECTION, "received").build(), c.resetsReceived()));
+                if (c.rtt().total() > 0) {
+                    rtt.add(p.histogramPoint(peer, c.rtt()));
+                }
+            }
+            io.add(p.longPoint(peer.toBuilder().put(IO_DIRECTION, "transmit").build(), c.bytesSent()));
+            io.add(p.longPoint(peer.toBuilder().put(IO_DIRECTION, "receive").build(), c.bytesReceived()));
+            if (zone != null && s.peer().zone() != null && !zone.equals(s.peer().zone())) {
+                interzone.add(p.longPoint(peer.toBuilder().put(IO_DIRECTION, "transmit").build(), c.bytesSent()));
+                interzone.add(p.longPoint(peer.toBuilder().put(IO_DIRECTION, "receive").build(), c.bytesReceived()));
+            }
+        }
+        List<MetricData> out = new ArrayList<>();
+        if (!connections.isEmpty()) {
+            out.add(counter(resource, FLOW_CONNECTIONS, "{connection}",
+                    "TCP connections with the peer: connects that completed or failed (active), accepts (passive)",
+                    connections));
+            out.add(counter(resource, FLOW_RETRANSMITS, "{segment}", "TCP segments retransmitted to the peer",
+                    retransmits));
+            out.add(counter(resource, FLOW_RESETS, "{segment}", "TCP resets sent to and received from the peer",
+                    resets));
+        }
+        if (!failures.isEmpty()) {
+            out.add(counter(resource, FLOW_CONNECT_FAILURES, "{connection}", "Connects to the peer that failed",
+                    failures));
+        }
+        if (!io.isEmpty()) {
+            out.add(counter(resource, FLOW_IO, "By",
+                    "Bytes sent to and received from the peer (TCP: what the application wrote and read; UDP: payload)",
+                    io));
+        }
+        if (!rtt.isEmpty()) {
+            out.add(new OtelData.Metric(resource, scope, FLOW_RTT, "Smoothed TCP round-trip time to the peer", "s",
+                    MetricDataType.HISTOGRAM, new OtelData.Histogram(rtt)));
+        }
+        if (refusedFlows > 0 || !series.isEmpty()) {
+            out.add(counter(resource, FLOWS_REFUSED, "{event}",
+                    "TCP connections and UDP datagrams of the pod not counted per peer: the pod was at its flow budget "
+                            + "(maxPeersPerPod)", List.of(new OtelData.LongPoint(refusedSince, nowEpochNanos,
+                                    Attributes.empty(), refusedFlows))));
+        }
+        if (!interzone.isEmpty()) {
+            out.add(counter(resource, INTERZONE_IO, "By", "Bytes to and from a peer in another zone", interzone));
+        }
+        return out;
+    }
+
+    /** The flow attributes of a peer: only what the monitor may see (null fields are left out). */
+    static Attributes peerAttributes(Peer peer) {
+        var b = Attributes.builder().put(PEER_KIND, peer.kind().wireName())
+                .put(FLOW_DIRECTION, peer.direction() == FlowKey.Direction.ACTIVE ? "active" : "passive")
+                .put(PEER_PORT, (long) peer.port())
+                .put(TRANSPORT, peer.transport() == FlowKey.Transport.TCP ? "tcp" : "udp");
+        putIfPresent(b, PEER_NAMESPACE, peer.namespace());
+        putIfPresent(b, PEER_NAME, peer.name());
+        putIfPresent(b, PEER_WORKLOAD_KIND, peer.workloadKind());
+        putIfPresent(b, PEER_WORKLOAD_NAME, peer.workloadName());
+        putIfPresent(b, PEER_BACKEND, peer.backend());
+        putIfPresent(b, PEER_ZONE, peer.zone());
+        return b.build();
+    }
+
+    private static void putIfPresent(io.opentelemetry.api.common.AttributesBuilder b, AttributeKey<String> key,
+            String value) {
+        if (value != null) {
+            b.put(key, value);
+        }
+    }
+
     /** The agent's self-metrics, on a resource naming only the node. */
     public List<MetricData> agent(AgentStats stats, long nowEpochNanos) {
         Resource resource = Resource.create(Attributes.of(NODE, node, SERVICE, "sonde-agent"));
@@ -190,14 +331,17 @@ public final class SondeMetrics {
                         .map(e -> p.longPoint(Attributes.of(MAP, e.getKey()), e.getValue())).toList()));
         out.add(gauge(resource, SERIES, "{series}", "Per-pod series the agent publishes",
                 List.of(p.longPoint(Attributes.empty(), stats.series()))));
+        out.add(gauge(resource, FLOW_SERIES, "{series}", "Per-peer flow series the agent publishes",
+                List.of(p.longPoint(Attributes.empty(), stats.flowSeries()))));
         out.add(counter(resource, POINTS_EXPORTED, "{datapoint}", "Data points the OTLP receivers accepted",
                 List.of(p.longPoint(Attributes.empty(), stats.exportedPoints()))));
         out.add(counter(resource, POINTS_DROPPED, "{datapoint}",
                 "Data points not delivered: OTLP export failed, the monitor's OTLP headers were missing, or a new "
-                        + "series was over the series limit",
+                        + "series was over the series limit (per-pod or per-peer flow series)",
                 List.of(p.longPoint(Attributes.of(REASON, "export_failed"), stats.droppedPoints()),
                         p.longPoint(Attributes.of(REASON, "headers_missing"), stats.droppedWithoutHeaders()),
-                        p.longPoint(Attributes.of(REASON, "series_limit"), stats.refusedSeries()))));
+                        p.longPoint(Attributes.of(REASON, "series_limit"), stats.refusedSeries()),
+                        p.longPoint(Attributes.of(REASON, "flow_series_limit"), stats.refusedFlowSeries()))));
         return out;
     }
 
@@ -245,8 +389,12 @@ public final class SondeMetrics {
         }
 
         HistogramPointData histogramPoint(Log2Histogram h) {
+            return histogramPoint(Attributes.empty(), h);
+        }
+
+        HistogramPointData histogramPoint(Attributes attributes, Log2Histogram h) {
             List<Long> counts = Arrays.stream(h.counts()).boxed().toList();
-            return new OtelData.HistogramPoint(start, now, Attributes.empty(), h.sumMicros() / 1e6, h.total(),
+            return new OtelData.HistogramPoint(start, now, attributes, h.sumMicros() / 1e6, h.total(),
                     BOUNDARIES_SECONDS, counts);
         }
     }

@@ -1,6 +1,9 @@
 package dev.sonde.agent.node;
 
+import dev.sonde.agent.flows.MonitorFlows;
+import dev.sonde.agent.flows.Peer;
 import dev.sonde.agent.probe.CgroupId;
+import dev.sonde.agent.probe.FlowCounters;
 import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.Probe;
@@ -8,6 +11,7 @@ import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.agent.probe.ProbeState;
 import dev.sonde.agent.report.CounterArithmetic;
 import dev.sonde.agent.report.MonitorWindows;
+import dev.sonde.agent.report.PeerWindows;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.MonitorWindow;
@@ -38,6 +42,9 @@ final class AgentReportWriter {
     private final KernelCapabilities kernel;
     private final DropReasons dropReasons;
     private final Map<CgroupId, ProbeCounters> unreported = new HashMap<>();
+    /** Monitor uid -> its peers over the open window (monitors with the flows probe). */
+    private final Map<String, Map<Peer, FlowCounters>> unreportedPeers = new HashMap<>();
+    private final Map<String, Long> unreportedRefused = new HashMap<>();
     private Instant windowStart;
 
     AgentReportWriter(KubernetesClient client, NodeAgent.Settings settings, KernelCapabilities kernel,
@@ -54,6 +61,15 @@ final class AgentReportWriter {
         deltas.forEach((cgroup, delta) -> unreported.merge(cgroup, delta, CounterArithmetic::plus));
     }
 
+    /** Adds an interval's flows to the open window. */
+    void addFlows(Map<String, MonitorFlows> flows) {
+        flows.forEach((uid, mf) -> {
+            Map<Peer, FlowCounters> peers = unreportedPeers.computeIfAbsent(uid, u -> new HashMap<>());
+            mf.peers().forEach((peer, c) -> peers.merge(peer, c, FlowCounters::plus));
+            unreportedRefused.merge(uid, mf.refused(), Long::sum);
+        });
+    }
+
     /**
      * Writes the report of the window ending now. When the API server refuses it, the window stays open: its counts
      * go into the next report that gets through.
@@ -66,6 +82,10 @@ final class AgentReportWriter {
             MonitorWindow window = MonitorWindows.of(monitor.namespace(), monitor.name(), monitor.uid(),
                     selection.podsOf(monitor.index()).size(), selection.cgroupsOf(monitor.index()), unreported,
                     MonitorWindows.lossDropReasons(monitor, dropReasons));
+            if (MonitorFlows.flowsOf(monitor) != null) {
+                window.setPeers(PeerWindows.top(unreportedPeers.getOrDefault(monitor.uid(), Map.of())));
+                window.setRefusedFlows(unreportedRefused.getOrDefault(monitor.uid(), 0L));
+            }
             windows.add(withState(window, effective.rejected().get(monitor.uid())));
             reported.add(monitor.uid());
         }
@@ -87,6 +107,8 @@ final class AgentReportWriter {
             return;
         }
         unreported.clear();
+        unreportedPeers.clear();
+        unreportedRefused.clear();
         windowStart = now;
     }
 

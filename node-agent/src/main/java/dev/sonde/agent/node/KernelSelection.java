@@ -13,19 +13,22 @@ import java.util.Set;
  * probes attached.
  *
  * @param dnsPorts per selected cgroup, the server ports its monitors' dns probes parse; absent: none
+ * @param flowBudgets per selected cgroup, how many flows the kernel counts for it; absent: no flows
  */
-record KernelSelection(Map<CgroupId, Long> cgroups, Map<CgroupId, Set<Integer>> dnsPorts, Set<Probe> probes) {
+record KernelSelection(Map<CgroupId, Long> cgroups, Map<CgroupId, Set<Integer>> dnsPorts,
+        Map<CgroupId, Integer> flowBudgets, Set<Probe> probes) {
 
-    static final KernelSelection NOTHING = new KernelSelection(Map.of(), Map.of(), Set.of());
+    static final KernelSelection NOTHING = new KernelSelection(Map.of(), Map.of(), Map.of(), Set.of());
 
     KernelSelection {
         cgroups = Map.copyOf(cgroups);
         dnsPorts = Map.copyOf(dnsPorts);
+        flowBudgets = Map.copyOf(flowBudgets);
         probes = probes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(probes));
     }
 
     KernelSelection withProbes(Set<Probe> attached) {
-        return new KernelSelection(cgroups, dnsPorts, attached);
+        return new KernelSelection(cgroups, dnsPorts, flowBudgets, attached);
     }
 
     /** The changes that take the kernel from this selection to {@code desired}. */
@@ -45,25 +48,33 @@ record KernelSelection(Map<CgroupId, Long> cgroups, Map<CgroupId, Set<Integer>> 
                 ports.put(cgroup, want);
             }
         });
+        Map<CgroupId, Integer> budgets = new HashMap<>();
+        desired.cgroups.keySet().forEach(cgroup -> {
+            int want = desired.flowBudgets.getOrDefault(cgroup, 0);
+            if (want != flowBudgets.getOrDefault(cgroup, 0)) {
+                budgets.put(cgroup, want);
+            }
+        });
         Set<Probe> attach = EnumSet.noneOf(Probe.class);
         attach.addAll(desired.probes);
         attach.removeAll(probes);
         Set<Probe> detach = EnumSet.noneOf(Probe.class);
         detach.addAll(probes);
         detach.removeAll(desired.probes);
-        return new Change(select, unselect, ports, attach, detach);
+        return new Change(select, unselect, ports, budgets, attach, detach);
     }
 
     /**
      * @param select cgroups to select or whose mask changed
      * @param unselect cgroups no monitor selects any more (their DNS ports go with them)
      * @param dnsPorts selected cgroups whose DNS ports changed, with the new ports (possibly none)
+     * @param flowBudgets selected cgroups whose flow budget changed, with the new one (0: no flows)
      */
     record Change(Map<CgroupId, Long> select, Set<CgroupId> unselect, Map<CgroupId, Set<Integer>> dnsPorts,
-            Set<Probe> attach, Set<Probe> detach) {
+            Map<CgroupId, Integer> flowBudgets, Set<Probe> attach, Set<Probe> detach) {
         boolean isEmpty() {
-            return select.isEmpty() && unselect.isEmpty() && dnsPorts.isEmpty() && attach.isEmpty()
-                    && detach.isEmpty();
+            return select.isEmpty() && unselect.isEmpty() && dnsPorts.isEmpty() && flowBudgets.isEmpty()
+                    && attach.isEmpty() && detach.isEmpty();
         }
     }
 }

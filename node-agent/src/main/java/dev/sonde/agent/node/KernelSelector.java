@@ -44,6 +44,7 @@ final class KernelSelector {
         Map<String, Set<CgroupId>> cgroupsByPod = new HashMap<>();
         Map<CgroupId, Long> masks = new HashMap<>();
         Map<CgroupId, Set<Integer>> dnsPorts = new HashMap<>();
+        Map<CgroupId, Integer> flowBudgets = new HashMap<>();
         selection.masks().forEach((uid, mask) -> {
             PodCgroups cgroups = resolver.resolve(uid, byUid.get(uid).qos());
             cgroupsByPod.put(uid, cgroups.ids());
@@ -52,13 +53,17 @@ final class KernelSelector {
             if (!ports.isEmpty()) {
                 cgroups.ids().forEach(id -> dnsPorts.put(id, ports));
             }
+            Integer budget = selection.flowBudgets().get(uid);
+            if (budget != null) {
+                cgroups.ids().forEach(id -> flowBudgets.put(id, budget));
+            }
         });
         Set<Probe> wanted = EnumSet.noneOf(Probe.class);
         selection.neededProbes().stream().map(Probe::of)
                 .filter(probe -> probes.state(probe).usable())
                 .forEach(wanted::add);
 
-        KernelSelection desired = new KernelSelection(masks, dnsPorts, wanted);
+        KernelSelection desired = new KernelSelection(masks, dnsPorts, flowBudgets, wanted);
         KernelSelection.Change change = applied.changeTo(desired);
         if (!change.isEmpty()) {
             apply(change);
@@ -111,6 +116,7 @@ final class KernelSelector {
         });
         change.select().forEach(probes::select);
         change.dnsPorts().forEach(probes::selectDnsPorts);
+        change.flowBudgets().forEach(probes::selectFlows);
         change.unselect().forEach(cgroup -> {
             probes.unselect(cgroup);
             unselected.add(cgroup); // read once more at the next report, then forgotten

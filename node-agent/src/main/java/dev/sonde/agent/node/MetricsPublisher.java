@@ -1,5 +1,7 @@
 package dev.sonde.agent.node;
 
+import dev.sonde.agent.flows.FlowSeries;
+import dev.sonde.agent.flows.MonitorFlows;
 import dev.sonde.agent.metrics.OtlpExporters;
 import dev.sonde.agent.metrics.PodSeries;
 import dev.sonde.agent.metrics.SondeMetrics;
@@ -30,6 +32,7 @@ final class MetricsPublisher implements AutoCloseable {
     private final KernelProbes probes;
     private final SondeMetrics metrics;
     private final PodSeries series;
+    private final FlowSeries flowSeries;
     private final OtlpExporters.Target defaultOtlp;
     private final OtlpExporters otlp = new OtlpExporters();
     private final Map<String, Instant> nextExport = new HashMap<>();
@@ -37,11 +40,12 @@ final class MetricsPublisher implements AutoCloseable {
     /** What /metrics serves, rendered only when scraped: nobody may scrape, and the text is large. */
     private volatile List<MetricData> scrapeable = List.of();
 
-    MetricsPublisher(KernelProbes probes, SondeMetrics metrics, int maxSeries, OtlpExporters.Target defaultOtlp,
-            Instant start) {
+    MetricsPublisher(KernelProbes probes, SondeMetrics metrics, int maxSeries, int maxFlowSeries,
+            OtlpExporters.Target defaultOtlp, Instant start) {
         this.probes = probes;
         this.metrics = metrics;
         this.series = new PodSeries(maxSeries);
+        this.flowSeries = new FlowSeries(maxFlowSeries);
         this.defaultOtlp = defaultOtlp;
         this.startEpochNanos = epochNanos(start);
     }
@@ -53,12 +57,16 @@ final class MetricsPublisher implements AutoCloseable {
 
     /**
      * @param deltas this interval's per-cgroup counts
+     * @param flows monitor uid -> its share of this interval's flows (monitors with the flows probe)
      * @param otlpHeaders monitor uid -> its OTLP headers (credentials: never logged)
+     * @param zone this node's zone, or null
      */
     void publish(AgentConfig config, NodeSelection selection, Map<CgroupId, ProbeCounters> deltas,
-            Map<String, Long> mapFull, Map<String, Map<String, String>> otlpHeaders, Instant now) {
+            Map<String, MonitorFlows> flows, Map<String, Long> mapFull, Map<String, Map<String, String>> otlpHeaders,
+            String zone, Instant now) {
         long nowNanos = epochNanos(now);
         Set<PodSeries.Key> live = new HashSet<>();
+        Set<FlowSeries.Owner> liveFlows = new HashSet<>();
         Map<String, CompiledMonitor> monitorsByUid = new HashMap<>();
         for (CompiledMonitor monitor : config.monitors()) {
             monitorsByUid.put(monitor.uid(), monitor);
@@ -76,8 +84,15 @@ final class MetricsPublisher implements AutoCloseable {
                 }
                 series.add(monitor, pod, delta, nowNanos);
                 live.add(new PodSeries.Key(monitor.uid(), uid));
+                MonitorFlows mf = flows.get(monitor.uid());
+                if (mf != null) {
+                    flowSeries.add(monitor, pod, mf.byPod().getOrDefault(uid, Map.of()), nowNanos);
+                    flowSeries.addRefused(monitor, pod, mf.refusedByPod().getOrDefault(uid, 0L), nowNanos);
+                    liveFlows.add(new FlowSeries.Owner(monitor.uid(), uid));
+                }
             });
         }
+        flowSeries.endInterval(liveFlows);
 
         List<MetricData> scraped = new ArrayList<>();
         Map<OtlpExporters.Target, List<MetricData>> pushes = new HashMap<>();
@@ -103,7 +118,13 @@ final class MetricsPublisher implements AutoCloseable {
             if (!push && !monitor.export().prometheus()) {
                 continue; // nobody reads this series' points this interval
             }
-            List<MetricData> data = metrics.series(s, nowNanos);
+            List<MetricData> data = new ArrayList<>(metrics.series(s, zone, nowNanos));
+            if (MonitorFlows.flowsOf(monitor) != null) {
+                String podUid = s.pod().uid();
+                data.addAll(metrics.flows(metrics.resource(monitor, s.pod(), zone),
+                        flowSeries.of(monitor.uid(), podUid), flowSeries.refusedFlows(monitor.uid(), podUid),
+                        flowSeries.refusedSince(monitor.uid(), podUid, s.startEpochNanos()), zone, nowNanos));
+            }
             if (monitor.export().prometheus()) {
                 scraped.addAll(data);
             }
@@ -120,12 +141,12 @@ final class MetricsPublisher implements AutoCloseable {
         otlp.retain(targets);
 
         Map<String, Integer> capacity = Map.of("selected_cgroups", probes.config().maxSelectedCgroups(),
-                "metrics", probes.config().maxMetricEntries());
+                "metrics", probes.config().maxMetricEntries(), "flows", probes.config().maxFlows());
         Map<String, Integer> entries = Map.of("selected_cgroups", probes.selection().size(),
-                "metrics", probes.metricEntries());
+                "metrics", probes.metricEntries(), "flows", probes.flowEntries());
         scraped.addAll(metrics.agent(new SondeMetrics.AgentStats(startEpochNanos, probes.programs(),
                 mapFull, entries, capacity, series.size(), series.refused(), otlp.exported(),
-                otlp.dropped(), otlp.droppedWithoutHeaders()), nowNanos));
+                otlp.dropped(), otlp.droppedWithoutHeaders(), flowSeries.size(), flowSeries.refused()), nowNanos));
         scrapeable = List.copyOf(scraped);
     }
 

@@ -1,5 +1,8 @@
 package dev.sonde.agent.node;
 
+import dev.sonde.agent.flows.ClusterPeerDirectory;
+import dev.sonde.agent.flows.FlowDeltas;
+import dev.sonde.agent.flows.MonitorFlows;
 import dev.sonde.agent.metrics.MetricsEndpoint;
 import dev.sonde.agent.metrics.OtlpExporters;
 import dev.sonde.agent.metrics.PrometheusText;
@@ -7,6 +10,7 @@ import dev.sonde.agent.metrics.SondeMetrics;
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
+import dev.sonde.agent.pods.Workload;
 import dev.sonde.agent.probe.CgroupId;
 import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.KernelCapabilities;
@@ -14,6 +18,7 @@ import dev.sonde.agent.probe.KernelProbes;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.agent.report.CounterDeltas;
 import dev.sonde.api.agent.AgentConfig;
+import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.OtlpHeaders;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
@@ -61,6 +66,9 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Per-pod series a node publishes at most, unless configured otherwise. */
     static final int DEFAULT_MAX_SERIES = 2000;
+    /** Per-peer flow series (monitor x pod x peer) a node publishes at most. */
+    static final int MAX_FLOW_SERIES = 20_000;
+    static final String ZONE_LABEL = "topology.kubernetes.io/zone";
     /** The loop counts as stalled (for /healthz) when it has not ticked for this long. */
     static final Duration STALLED = Duration.ofSeconds(30);
 
@@ -101,6 +109,9 @@ public final class NodeAgent implements AutoCloseable {
     // The loop's steps, and what they share; owned by the loop thread.
     private final KernelSelector selector;
     private final CounterDeltas deltas = new CounterDeltas();
+    private final FlowDeltas flowDeltas = new FlowDeltas();
+    /** Created when a monitor first asks for flows: it watches the cluster's Services. */
+    private ClusterPeerDirectory peers;
     private final MetricsPublisher publisher;
     private final AgentReportWriter reports;
     private NodeSelection selection = NodeSelection.NOTHING;
@@ -120,7 +131,7 @@ public final class NodeAgent implements AutoCloseable {
         this.selector = new KernelSelector(probes, resolver);
         this.publisher = new MetricsPublisher(probes,
                 new SondeMetrics(settings.nodeName(), settings.agentVersion(), dropReasons), settings.maxSeries(),
-                settings.defaultOtlp(), start);
+                MAX_FLOW_SERIES, settings.defaultOtlp(), start);
         this.reports = new AgentReportWriter(client, settings, kernel, dropReasons, start);
         this.lastTick = start;
     }
@@ -231,15 +242,43 @@ public final class NodeAgent implements AutoCloseable {
         selector.forgetUnselected();
         ConfigPolicy.Effective current = effective;
         Map<String, Long> mapFull = probes.mapFullCounts();
+        Map<String, MonitorFlows> flows = flows(current.config());
+        String zone = nodeLabels.get(ZONE_LABEL);
         try {
-            publisher.publish(current.config(), selection, fresh, mapFull, otlpHeaders, now);
+            publisher.publish(current.config(), selection, fresh, flows, mapFull, otlpHeaders, zone, now);
         } catch (RuntimeException e) {
             // Metrics must never cost the report (or the other way round).
             LOG.error("publishing metrics failed; the report goes out regardless", e);
         }
         reports.add(fresh);
+        reports.addFlows(flows);
         nextReport = now.plus(interval(current.config()));
         reports.write(now, current, selection, probes.states(), mapFull, nodeUid);
+    }
+
+    /**
+     * This interval's flows, per monitor with the flows probe; deletes flows idle for long from the kernel (their
+     * pods' budgets get the room back).
+     */
+    private Map<String, MonitorFlows> flows(AgentConfig config) {
+        List<CompiledMonitor> withFlows = config.monitors().stream().filter(m -> MonitorFlows.flowsOf(m) != null)
+                .toList();
+        if (withFlows.isEmpty() && peers == null) {
+            return Map.of();
+        }
+        FlowDeltas.Interval interval = flowDeltas.next(probes.readFlows());
+        if (!interval.idle().isEmpty()) {
+            probes.expireFlows(interval.idle());
+            flowDeltas.forget(interval.idle());
+        }
+        if (peers == null) {
+            peers = new ClusterPeerDirectory(client, clock);
+        }
+        Map<String, MonitorFlows> out = new HashMap<>();
+        for (CompiledMonitor monitor : withFlows) {
+            out.put(monitor.uid(), MonitorFlows.of(monitor, selection.podsOf(monitor.index()), interval, peers));
+        }
+        return out;
     }
 
     private boolean healthy() {
@@ -256,7 +295,7 @@ public final class NodeAgent implements AutoCloseable {
         String qos = pod.getStatus() == null ? null : pod.getStatus().getQosClass();
         return new NodePod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(),
                 pod.getMetadata().getLabels(), QosClass.fromStatus(qos),
-                "Succeeded".equals(phase) || "Failed".equals(phase));
+                "Succeeded".equals(phase) || "Failed".equals(phase), Workload.of(pod));
     }
 
     private static <T> ResourceEventHandler<T> handler(Consumer<T> upsert,
@@ -289,6 +328,9 @@ public final class NodeAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         informers.forEach(SharedIndexInformer::close);
+        if (peers != null) {
+            peers.close();
+        }
         publisher.close();
         if (endpoint != null) {
             endpoint.close();

@@ -22,11 +22,13 @@ import java.util.TreeSet;
  * @param neededProbes probes at least one selected pod needs: what must be attached on this node
  * @param dnsPorts pod UID to the DNS server ports of the monitors that select it with the dns probe (their union);
  *     pods no such monitor selects are absent
+ * @param flowBudgets pod UID to the flow budget the kernel gives it: the largest maxPeersPerPod of the monitors that
+ *     select it with the flows probe; pods no such monitor selects are absent
  */
 public record MonitorSelection(Map<String, Long> masks, Map<Integer, List<String>> podsByMonitor,
-        Set<ProbeName> neededProbes, Map<String, Set<Integer>> dnsPorts) {
+        Set<ProbeName> neededProbes, Map<String, Set<Integer>> dnsPorts, Map<String, Integer> flowBudgets) {
 
-    public static final MonitorSelection EMPTY = new MonitorSelection(Map.of(), Map.of(), Set.of(), Map.of());
+    public static final MonitorSelection EMPTY = new MonitorSelection(Map.of(), Map.of(), Set.of(), Map.of(), Map.of());
 
     public static MonitorSelection compute(Collection<CompiledMonitor> monitors, Map<String, String> nodeLabels,
             Collection<NodePod> pods) {
@@ -34,6 +36,7 @@ public record MonitorSelection(Map<String, Long> masks, Map<Integer, List<String
         Map<Integer, List<String>> podsByMonitor = new HashMap<>();
         Set<ProbeName> needed = EnumSet.noneOf(ProbeName.class);
         Map<String, Set<Integer>> dnsPorts = new HashMap<>();
+        Map<String, Integer> flowBudgets = new HashMap<>();
         for (CompiledMonitor monitor : monitors) {
             if (!monitor.nodeSelector().matches(nodeLabels)) {
                 continue;
@@ -53,10 +56,12 @@ public record MonitorSelection(Map<String, Long> masks, Map<Integer, List<String
             monitor.probes().stream().map(CompiledProbe::name).forEach(needed::add);
             monitor.probes().stream().filter(p -> p.name() == ProbeName.DNS).forEach(dns -> selected.forEach(uid ->
                     dnsPorts.computeIfAbsent(uid, u -> new TreeSet<>()).addAll(dns.dnsPorts())));
+            monitor.probes().stream().filter(p -> p.name() == ProbeName.FLOWS).forEach(flows -> selected.forEach(uid ->
+                    flowBudgets.merge(uid, flows.flows().maxPeersPerPod(), Math::max)));
         }
         Map<String, Set<Integer>> ports = new HashMap<>();
         dnsPorts.forEach((uid, set) -> ports.put(uid, Set.copyOf(set)));
         return new MonitorSelection(Map.copyOf(masks), Map.copyOf(podsByMonitor),
-                needed.isEmpty() ? Set.of() : Set.copyOf(needed), Map.copyOf(ports));
+                needed.isEmpty() ? Set.of() : Set.copyOf(needed), Map.copyOf(ports), Map.copyOf(flowBudgets));
     }
 }

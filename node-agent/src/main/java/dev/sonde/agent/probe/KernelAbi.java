@@ -25,7 +25,13 @@ final class KernelAbi {
     static final int MAP_CONNECT_START = 1;
     static final int MAP_DNS_PENDING = 2;
     static final int MAP_RTT_LAST_SAMPLE = 3;
-    static final int MAP_COUNT = 4;
+    static final int MAP_FLOWS = 4;
+    static final int MAP_FLOW_SOCK = 5;
+    static final int MAP_COUNT = 6;
+
+    // enum sonde_flow_direction
+    static final int FLOW_ACTIVE = 1;
+    static final int FLOW_PASSIVE = 2;
 
     static final int HIST_BUCKETS = 32;
 
@@ -57,6 +63,30 @@ final class KernelAbi {
     static final int DNS_PORT_KEY_CGROUP_ID = 0;
     static final int DNS_PORT_KEY_PORT = 8;
 
+    // struct flow_key { u64 cgroup_id; u8 peer[16]; u8 backend[16]; u16 port; u16 backend_port; u8 direction;
+    //                   u8 protocol; u16 pad; }
+    static final int FLOW_KEY_SIZE = 48;
+    static final int FLOW_KEY_CGROUP_ID = 0;
+    static final int FLOW_KEY_PEER = 8;
+    static final int FLOW_KEY_BACKEND = 24;
+    static final int FLOW_KEY_PORT = 40;
+    static final int FLOW_KEY_BACKEND_PORT = 42;
+    static final int FLOW_KEY_DIRECTION = 44;
+    static final int FLOW_KEY_PROTOCOL = 45;
+    // struct flow_value: eight u64 counters in this order, then u32 rtt_buckets[32]
+    static final int FLOW_VALUE_SIZE = 192;
+    static final String[] FLOW_VALUE_FIELDS = {"connections", "connect_failures", "resets_sent", "resets_received",
+        "retransmits", "tx_bytes", "rx_bytes", "rtt_sum_us", "rtt_buckets"};
+    static final int FLOW_VALUE_COUNTERS = 8;
+    static final int FLOW_VALUE_RTT_BUCKETS = 64;
+    // struct flow_budget { u64 limit; u64 used; u64 refused; }
+    static final int FLOW_BUDGET_SIZE = 24;
+    static final int FLOW_BUDGET_LIMIT = 0;
+    static final int FLOW_BUDGET_USED = 8;
+    static final int FLOW_BUDGET_REFUSED = 16;
+    static final int IPPROTO_TCP = 6;
+    static final int IPPROTO_UDP = 17;
+
     // map names
     static final String SELECTED_CGROUPS = "selected_cgroups";
     static final String METRICS = "metrics";
@@ -66,7 +96,12 @@ final class KernelAbi {
     static final String DNS_PORTS = "dns_ports";
     static final String RTT_LAST_SAMPLE = "rtt_last_sample";
     static final String MAP_FULL = "map_full";
+    static final String FLOWS = "flows";
+    static final String FLOW_BUDGET = "flow_budget";
+    static final String FLOW_SOCKS = "flow_socks";
+    static final String NAT_BACKENDS = "nat_backends";
 
     // .rodata knobs
     static final String KNOB_NODE_LEVEL_EVENTS = "node_level_events";
+    static final String KNOB_EPHEMERAL_PORT_MIN = "ephemeral_port_min";
 }

@@ -80,7 +80,7 @@ public record KernelCapabilities(
             return ProbeState.unsupported(ProbeState.BTF_MISSING, btfProblem);
         }
         for (Probe.Hook hook : probe.hooks()) {
-            if (hook.isCgroupSkb()) {
+            if (hook.kind() == Probe.AttachKind.CGROUP_SKB) {
                 if (cgroup2.isEmpty()) {
                     return ProbeState.unsupported(ProbeState.CGROUP_V2_MISSING,
                             "no cgroup2 mount in /proc/self/mountinfo");
@@ -88,6 +88,18 @@ public record KernelCapabilities(
                 if (!sysAdmin && !has(capEff, CAP_NET_ADMIN)) {
                     return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING,
                             "missing CAP_NET_ADMIN for cgroup_skb");
+                }
+                continue;
+            }
+            if (hook.kind() == Probe.AttachKind.NETFILTER) {
+                if (!sysAdmin && !has(capEff, CAP_NET_ADMIN)) {
+                    return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING,
+                            "missing CAP_NET_ADMIN for netfilter programs");
+                }
+                // BPF netfilter hooks came with Linux 6.4, and bpf_nf_ctx with them
+                if (btf.struct("bpf_nf_ctx") == null) {
+                    return ProbeState.unsupported(ProbeState.TRACEPOINT_MISSING,
+                            "kernel has no BPF netfilter programs (Linux >= 6.4 with CONFIG_NETFILTER_BPF_LINK)");
                 }
                 continue;
             }

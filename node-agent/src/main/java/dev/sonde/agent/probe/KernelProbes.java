@@ -42,6 +42,12 @@ public final class KernelProbes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KernelProbes.class);
     private static final String OBJECT_RESOURCE = "/bpf/sonde.bpf.o";
     private static final int EEXIST = 17;
+    /** NFPROTO_IPV4, NFPROTO_IPV6 */
+    private static final int[] NETFILTER_FAMILIES = {2, 10};
+    /** NF_INET_PRE_ROUTING (pods' packets entering the node's namespace), NF_INET_LOCAL_OUT (the node's own) */
+    private static final int[] NETFILTER_HOOKS = {0, 3};
+    /** just after NF_IP_PRI_NAT_DST (-100): the DNAT is done, the conntrack entry says where to */
+    private static final int AFTER_DNAT = -99;
 
     /**
      * @param objectFile sonde.bpf.o to load; null: the copy inside the agent jar (opened from memory)
@@ -49,22 +55,27 @@ public final class KernelProbes implements AutoCloseable {
      * @param maxSelectedCgroups bound of the selection map
      * @param maxMetricEntries bound of the metrics map (cgroups x metric keys)
      * @param dnsTimeout a query without an answer after this long counts as unanswered
+     * @param maxFlows bound of the flows map (all pods' flows on the node)
      */
     public record Config(Path objectFile, boolean nodeLevelEvents, int maxSelectedCgroups,
-            int maxMetricEntries, Duration dnsTimeout) {
+            int maxMetricEntries, Duration dnsTimeout, int maxFlows) {
         /** DNS ports one selected cgroup can have (the API allows 8 per probe; monitors' ports are merged). */
         public static final int MAX_DNS_PORTS_PER_CGROUP = 8;
 
         public static Config defaults() {
-            return new Config(null, true, 4096, 16384, Duration.ofSeconds(5));
+            return new Config(null, true, 4096, 16384, Duration.ofSeconds(5), 16384);
         }
 
         public Config withDnsTimeout(Duration timeout) {
-            return new Config(objectFile, nodeLevelEvents, maxSelectedCgroups, maxMetricEntries, timeout);
+            return new Config(objectFile, nodeLevelEvents, maxSelectedCgroups, maxMetricEntries, timeout, maxFlows);
         }
 
         public Config withMaxMetricEntries(int n) {
-            return new Config(objectFile, nodeLevelEvents, maxSelectedCgroups, n, dnsTimeout);
+            return new Config(objectFile, nodeLevelEvents, maxSelectedCgroups, n, dnsTimeout, maxFlows);
+        }
+
+        public Config withMaxFlows(int n) {
+            return new Config(objectFile, nodeLevelEvents, maxSelectedCgroups, maxMetricEntries, dnsTimeout, n);
         }
     }
 
@@ -79,12 +90,14 @@ public final class KernelProbes implements AutoCloseable {
     /** Traffic counted for cgroups that were unselected since: their kernel entry is gone. */
     private final Map<Long, long[]> retiredTraffic = new HashMap<>();
     private int metricEntries;
+    private int flowEntries;
     private final BpfMap selected;
     private final BpfMap traffic;
     private final BpfMap metrics;
     private final BpfMap dnsPending;
     private final BpfMap dnsPortsMap;
     private final BpfMap mapFull;
+    private final FlowTable flows;
     private boolean closed;
 
     private KernelProbes(Config config, Path cgroupRoot, BpfObject object, Map<Probe, ProbeState> states) {
@@ -98,6 +111,7 @@ public final class KernelProbes implements AutoCloseable {
         this.dnsPending = object.map(KernelAbi.DNS_PENDING);
         this.dnsPortsMap = object.map(KernelAbi.DNS_PORTS);
         this.mapFull = object.map(KernelAbi.MAP_FULL);
+        this.flows = new FlowTable(object.map(KernelAbi.FLOWS), object.map(KernelAbi.FLOW_BUDGET));
     }
 
     /**
@@ -129,10 +143,13 @@ public final class KernelProbes implements AutoCloseable {
                     }
                 }
                 object.setRodata(KernelAbi.KNOB_NODE_LEVEL_EVENTS, config.nodeLevelEvents() ? 1 : 0);
+                object.setRodata(KernelAbi.KNOB_EPHEMERAL_PORT_MIN, EphemeralPorts.lowest());
                 object.setMaxEntries(KernelAbi.SELECTED_CGROUPS, config.maxSelectedCgroups());
                 object.setMaxEntries(KernelAbi.TRAFFIC, config.maxSelectedCgroups());
                 object.setMaxEntries(KernelAbi.METRICS, config.maxMetricEntries());
                 object.setMaxEntries(KernelAbi.DNS_PORTS, config.maxSelectedCgroups() * Config.MAX_DNS_PORTS_PER_CGROUP);
+                object.setMaxEntries(KernelAbi.FLOW_BUDGET, config.maxSelectedCgroups());
+                object.setMaxEntries(KernelAbi.FLOWS, config.maxFlows());
                 object.load();
                 LOG.info("loaded probes {}", wanted);
                 return new KernelProbes(config, cgroupRoot, object, states);
@@ -177,13 +194,21 @@ public final class KernelProbes implements AutoCloseable {
         List<BpfLink> attached = new ArrayList<>();
         try {
             for (Probe.Hook hook : probe.hooks()) {
-                if (hook.isCgroupSkb()) {
-                    if (cgroupRoot == null) {
-                        throw new BpfException("no cgroup2 mount", 0);
+                switch (hook.kind()) {
+                    case TRACEPOINT -> attached.add(object.attachTracing(hook.program()));
+                    case CGROUP_SKB -> {
+                        if (cgroupRoot == null) {
+                            throw new BpfException("no cgroup2 mount", 0);
+                        }
+                        attached.add(object.attachCgroup(hook.program(), cgroupRoot));
                     }
-                    attached.add(object.attachCgroup(hook.program(), cgroupRoot));
-                } else {
-                    attached.add(object.attachTracing(hook.program()));
+                    case NETFILTER -> {
+                        for (int family : NETFILTER_FAMILIES) {
+                            for (int nfHook : NETFILTER_HOOKS) {
+                                attached.add(object.attachNetfilter(hook.program(), family, nfHook, AFTER_DNAT));
+                            }
+                        }
+                    }
                 }
             }
         } catch (BpfException e) {
@@ -257,10 +282,43 @@ public final class KernelProbes implements AutoCloseable {
         }
     }
 
+    /**
+     * Counts this selected cgroup's flows (who it talks to), at most {@code maxFlows} at a time; 0: not its flows
+     * (deletes them).
+     */
+    public synchronized void selectFlows(CgroupId cgroup, int maxFlows) {
+        checkOpen();
+        if (maxFlows <= 0) {
+            flows.unselect(cgroup);
+        } else {
+            flows.select(cgroup, maxFlows);
+        }
+    }
+
+    /** Every flow's cumulative counters and every flows-selected cgroup's budget, from one read of each map. */
+    public synchronized FlowTable.Reading readFlows() {
+        checkOpen();
+        FlowTable.Reading r = flows.read();
+        flowEntries = r.flows().size();
+        return r;
+    }
+
+    /** Entries of the flows map at the last {@link #readFlows()}. */
+    public synchronized int flowEntries() {
+        return flowEntries;
+    }
+
+    /** Deletes flows that went idle (see {@link FlowTable#expire}). */
+    public synchronized void expireFlows(java.util.Collection<FlowKey> idle) {
+        checkOpen();
+        flows.expire(idle);
+    }
+
     /** Stops counting this cgroup; what it counted so far stays readable until {@link #forget}. */
     public synchronized void unselect(CgroupId cgroup) {
         checkOpen();
         selectDnsPorts(cgroup, Set.of());
+        flows.unselect(cgroup);
         byte[] key = u64(cgroup.id());
         selected.delete(key);
         byte[] last = traffic.lookup(key);
@@ -333,7 +391,7 @@ public final class KernelProbes implements AutoCloseable {
     public synchronized Map<String, Long> mapFullCounts() {
         checkOpen();
         String[] names = {KernelAbi.METRICS, KernelAbi.CONNECT_START, KernelAbi.DNS_PENDING,
-            KernelAbi.RTT_LAST_SAMPLE};
+            KernelAbi.RTT_LAST_SAMPLE, KernelAbi.FLOWS, KernelAbi.FLOW_SOCKS};
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < KernelAbi.MAP_COUNT; i++) {
             out.put(names[i], CountersDecoder.sumPerCpu(BpfMap.wrap(mapFull.lookup(u32(i))), mapFull.perCpuSlot(), 8, 0));

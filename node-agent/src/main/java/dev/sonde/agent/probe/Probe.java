@@ -16,7 +16,16 @@ public enum Probe {
             Hook.tracepoint("sonde_app_tx", "sock", "sock_send_length"),
             Hook.tracepoint("sonde_app_rx", "sock", "sock_recv_length")),
     PACKET_DROPS(ProbeName.PACKET_DROPS, Hook.tracepoint("sonde_pkt_drop", "skb", "kfree_skb")),
-    DNS(ProbeName.DNS, Hook.cgroupSkb("sonde_dns_tx"), Hook.cgroupSkb("sonde_dns_rx"));
+    DNS(ProbeName.DNS, Hook.cgroupSkb("sonde_dns_tx"), Hook.cgroupSkb("sonde_dns_rx")),
+    FLOWS(ProbeName.FLOWS, Hook.tracepoint("sonde_flow_state", "sock", "inet_sock_set_state"),
+            Hook.tracepoint("sonde_flow_tx", "sock", "sock_send_length"),
+            Hook.tracepoint("sonde_flow_rx", "sock", "sock_recv_length"),
+            Hook.tracepoint("sonde_flow_retx", "tcp", "tcp_retransmit_skb"),
+            Hook.tracepoint("sonde_flow_rst_tx", "tcp", "tcp_send_reset"),
+            Hook.tracepoint("sonde_flow_rst_rx", "tcp", "tcp_receive_reset"),
+            Hook.tracepoint("sonde_flow_rtt", "tcp", "tcp_probe"),
+            Hook.cgroupSkb("sonde_flow_udp_tx"), Hook.cgroupSkb("sonde_flow_udp_rx"),
+            Hook.netfilter("sonde_flow_nat"));
 
     private final ProbeName name;
     private final List<Hook> hooks;
@@ -50,18 +59,28 @@ public enum Probe {
         throw new IllegalArgumentException("no probe implements " + name);
     }
 
-    /** One program and where it attaches: a tracepoint (category/name), or the cgroup2 root when category is null. */
-    public record Hook(String program, String category, String tracepoint) {
+    /** Where a program attaches. */
+    public enum AttachKind {
+        /** a BTF-typed tracepoint ({@code tp_btf/<tracepoint>}) */
+        TRACEPOINT,
+        /** cgroup_skb at the cgroup2 root */
+        CGROUP_SKB,
+        /** netfilter hooks of the agent's network namespace, right after DNAT (PRE_ROUTING and LOCAL_OUT, IPv4 and IPv6) */
+        NETFILTER
+    }
+
+    /** One program and where it attaches; category and tracepoint only for {@link AttachKind#TRACEPOINT}. */
+    public record Hook(String program, AttachKind kind, String category, String tracepoint) {
         static Hook tracepoint(String program, String category, String name) {
-            return new Hook(program, category, name);
+            return new Hook(program, AttachKind.TRACEPOINT, category, name);
         }
 
         static Hook cgroupSkb(String program) {
-            return new Hook(program, null, null);
+            return new Hook(program, AttachKind.CGROUP_SKB, null, null);
         }
 
-        public boolean isCgroupSkb() {
-            return tracepoint == null;
+        static Hook netfilter(String program) {
+            return new Hook(program, AttachKind.NETFILTER, null, null);
         }
     }
 }

@@ -58,6 +58,6 @@ class PrometheusTextPromtoolIT {
         CompiledMonitor monitor = new CompiledMonitor("shop", "checkout", "uid-m", 0, "standard", 15000, probes,
                 null, null, null, null);
         NodePod nodePod = new NodePod("shop", pod, "uid-" + pod, Map.of(), QosClass.BEST_EFFORT, false);
-        return metrics.series(new PodSeries.Series(monitor, nodePod, 1, counters), 2);
+        return metrics.series(new PodSeries.Series(monitor, nodePod, 1, counters), null, 2);
     }
 }

@@ -28,8 +28,8 @@ class PrometheusTextTest {
                 .contains("# TYPE sonde_tcp_connect_duration_seconds histogram\n")
                 .contains("# TYPE sonde_network_io_bytes_total counter\n")
                 .contains("sonde_tcp_connections_total{k8s_namespace_name=\"shop\",k8s_node_name=\"node-a\","
-                        + "k8s_pod_name=\"web-1\",k8s_pod_uid=\"uid-web-1\",sonde_monitor=\"shop/checkout\","
-                        + "direction=\"active\"} 5\n")
+                        + "k8s_pod_name=\"web-1\",k8s_pod_uid=\"uid-web-1\",service_name=\"web-1\","
+                        + "sonde_monitor=\"shop/checkout\",direction=\"active\"} 5\n")
                 .contains("le=\"0.000001\"} 0\n")
                 .contains("le=\"+Inf\"} 1\n")
                 .contains("sonde_tcp_connect_duration_seconds_sum{")
@@ -44,10 +44,10 @@ class PrometheusTextTest {
         String text = PrometheusText.write(all);
 
         assertThat(text.split("# TYPE sonde_tcp_connections_total ", -1)).hasSize(2);
-        int first = text.indexOf("k8s_pod_name=\"web-1\",k8s_pod_uid=\"uid-web-1\",sonde_monitor=\"shop/checkout\","
-                + "direction=\"active\"");
-        int second = text.indexOf("k8s_pod_name=\"web-2\",k8s_pod_uid=\"uid-web-2\",sonde_monitor=\"shop/checkout\","
-                + "direction=\"active\"");
+        int first = text.indexOf("k8s_pod_name=\"web-1\",k8s_pod_uid=\"uid-web-1\",service_name=\"web-1\","
+                + "sonde_monitor=\"shop/checkout\",direction=\"active\"");
+        int second = text.indexOf("k8s_pod_name=\"web-2\",k8s_pod_uid=\"uid-web-2\",service_name=\"web-2\","
+                + "sonde_monitor=\"shop/checkout\",direction=\"active\"");
         int nextFamily = text.indexOf("# TYPE sonde_tcp_connect_failures_total");
         assertThat(first).isPositive().isLessThan(nextFamily);
         assertThat(second).isPositive().isLessThan(nextFamily);
@@ -90,6 +90,6 @@ class PrometheusTextTest {
                 List.of(CompiledProbe.of(ProbeName.TCP_CONNECTIONS), CompiledProbe.of(ProbeName.TRAFFIC)),
                 null, null, null, null);
         NodePod nodePod = new NodePod("shop", pod, "uid-" + pod, Map.of(), QosClass.BEST_EFFORT, false);
-        return metrics.series(new PodSeries.Series(monitor, nodePod, 1, counters), 2);
+        return metrics.series(new PodSeries.Series(monitor, nodePod, 1, counters), null, 2);
     }
 }

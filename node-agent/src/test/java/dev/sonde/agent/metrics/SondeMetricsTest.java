@@ -33,7 +33,7 @@ class SondeMetricsTest {
         PodSeries.Series series = new PodSeries.Series(monitor(ProbeName.TCP_CONNECTIONS, ProbeName.DNS), POD, 100,
                 counters);
 
-        List<MetricData> data = metrics.series(series, 200);
+        List<MetricData> data = metrics.series(series, null, 200);
 
         assertThat(data).extracting(MetricData::getName).containsExactly(SondeMetrics.TCP_CONNECTIONS,
                 SondeMetrics.TCP_CONNECT_FAILURES, SondeMetrics.TCP_CONNECT_DURATION, SondeMetrics.DNS_QUERIES,

@@ -16,8 +16,8 @@ class KernelSelectionTest {
 
     @Test
     void selectsNewAndChangedMasksUnselectsGoneCgroupsAndSwapsProbes() {
-        KernelSelection current = new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(), Set.of(Probe.TCP_CONNECTIONS, Probe.DNS));
-        KernelSelection desired = new KernelSelection(Map.of(B, 3L, C, 2L), Map.of(), Set.of(Probe.TCP_CONNECTIONS, Probe.TRAFFIC));
+        KernelSelection current = new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(), Map.of(), Set.of(Probe.TCP_CONNECTIONS, Probe.DNS));
+        KernelSelection desired = new KernelSelection(Map.of(B, 3L, C, 2L), Map.of(), Map.of(), Set.of(Probe.TCP_CONNECTIONS, Probe.TRAFFIC));
 
         KernelSelection.Change change = current.changeTo(desired);
 
@@ -30,26 +30,36 @@ class KernelSelectionTest {
     @Test
     void dnsPortsChangeOnlyWhereTheyDiffer() {
         KernelSelection current = new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(A, Set.of(53), B, Set.of(53)),
-                Set.of(Probe.DNS));
+                Map.of(), Set.of(Probe.DNS));
         KernelSelection desired = new KernelSelection(Map.of(A, 1L, B, 1L, C, 1L),
-                Map.of(A, Set.of(53), B, Set.of(53, 5353), C, Set.of(5353)), Set.of(Probe.DNS));
+                Map.of(A, Set.of(53), B, Set.of(53, 5353), C, Set.of(5353)), Map.of(), Set.of(Probe.DNS));
 
         KernelSelection.Change change = current.changeTo(desired);
 
         assertThat(change.dnsPorts()).containsOnly(Map.entry(B, Set.of(53, 5353)), Map.entry(C, Set.of(5353)));
-        assertThat(current.changeTo(new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(A, Set.of(53)), Set.of(Probe.DNS)))
+        assertThat(current.changeTo(new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(A, Set.of(53)), Map.of(), Set.of(Probe.DNS)))
                 .dnsPorts()).containsOnly(Map.entry(B, Set.of()));
     }
 
     @Test
+    void flowBudgetsChangeOnlyWhereTheyDiffer() {
+        KernelSelection current = new KernelSelection(Map.of(A, 1L, B, 1L), Map.of(), Map.of(A, 64, B, 64),
+                Set.of(Probe.FLOWS));
+        KernelSelection desired = new KernelSelection(Map.of(A, 1L, B, 1L, C, 1L), Map.of(), Map.of(A, 64, C, 8),
+                Set.of(Probe.FLOWS));
+
+        assertThat(current.changeTo(desired).flowBudgets()).containsOnly(Map.entry(B, 0), Map.entry(C, 8));
+    }
+
+    @Test
     void theSameSelectionNeedsNoChange() {
-        KernelSelection selection = new KernelSelection(Map.of(A, 1L), Map.of(), Set.of(Probe.TCP_RESETS));
-        assertThat(selection.changeTo(new KernelSelection(Map.of(A, 1L), Map.of(), Set.of(Probe.TCP_RESETS))).isEmpty()).isTrue();
+        KernelSelection selection = new KernelSelection(Map.of(A, 1L), Map.of(), Map.of(), Set.of(Probe.TCP_RESETS));
+        assertThat(selection.changeTo(new KernelSelection(Map.of(A, 1L), Map.of(), Map.of(), Set.of(Probe.TCP_RESETS))).isEmpty()).isTrue();
     }
 
     @Test
     void everythingGoesWhenNothingIsWanted() {
-        KernelSelection current = new KernelSelection(Map.of(A, 1L), Map.of(), Set.of(Probe.TCP_RESETS));
+        KernelSelection current = new KernelSelection(Map.of(A, 1L), Map.of(), Map.of(), Set.of(Probe.TCP_RESETS));
         KernelSelection.Change change = current.changeTo(KernelSelection.NOTHING);
         assertThat(change.unselect()).containsExactly(A);
         assertThat(change.detach()).containsExactly(Probe.TCP_RESETS);

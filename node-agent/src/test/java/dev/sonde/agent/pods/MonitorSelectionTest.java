@@ -51,7 +51,7 @@ class MonitorSelectionTest {
     @Test
     void dnsPortsAreTheUnionOfTheMonitorsThatSelectThePodWithTheDnsProbe() {
         CompiledMonitor mdns = monitor(0, "shop", List.of("shop"), labels("app", "checkout"), null,
-                List.of(new CompiledProbe(ProbeName.DNS, List.of(5353), null)));
+                List.of(new CompiledProbe(ProbeName.DNS, List.of(5353), null, null)));
         CompiledMonitor plain = monitor(1, "shop", List.of("shop"), null, null, ProbeName.DNS);
         CompiledMonitor noDns = monitor(2, "shop", List.of("shop"), null, null, ProbeName.TCP_CONNECTIONS);
 

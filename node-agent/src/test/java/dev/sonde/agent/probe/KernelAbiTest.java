@@ -35,7 +35,10 @@ class KernelAbiTest {
         for (Field f : KernelAbi.class.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class && !f.getName().equals("HIST_BUCKETS")
                     && !f.getName().startsWith("METRIC_KEY_") && !f.getName().startsWith("METRIC_VALUE_")
-                    && !f.getName().startsWith("DNS_KEY_") && !f.getName().startsWith("DNS_PORT_KEY_") && !f.getName().startsWith("TRAFFIC_")) {
+                    && !f.getName().startsWith("DNS_KEY_") && !f.getName().startsWith("DNS_PORT_KEY_") && !f.getName().startsWith("TRAFFIC_")
+                    && !f.getName().startsWith("FLOW_KEY_") && !f.getName().startsWith("FLOW_VALUE_")
+                    && !f.getName().startsWith("FLOW_BUDGET_")
+                    && !f.getName().startsWith("IPPROTO_")) {
                 f.setAccessible(true);
                 java.put(f.getName(), f.getInt(null));
             }
@@ -69,6 +72,26 @@ class KernelAbiTest {
             assertThat(dnsPort.size()).isEqualTo(KernelAbi.DNS_PORT_KEY_SIZE);
             assertThat(dnsPort.offsets()).containsEntry("cgroup_id", KernelAbi.DNS_PORT_KEY_CGROUP_ID)
                     .containsEntry("port", KernelAbi.DNS_PORT_KEY_PORT);
+            KernelBtf.StructLayout flowKey = btf.struct("flow_key");
+            assertThat(flowKey.size()).isEqualTo(KernelAbi.FLOW_KEY_SIZE);
+            assertThat(flowKey.offsets()).containsEntry("cgroup_id", KernelAbi.FLOW_KEY_CGROUP_ID)
+                    .containsEntry("peer", KernelAbi.FLOW_KEY_PEER).containsEntry("backend", KernelAbi.FLOW_KEY_BACKEND)
+                    .containsEntry("port", KernelAbi.FLOW_KEY_PORT)
+                    .containsEntry("backend_port", KernelAbi.FLOW_KEY_BACKEND_PORT)
+                    .containsEntry("direction", KernelAbi.FLOW_KEY_DIRECTION)
+                    .containsEntry("protocol", KernelAbi.FLOW_KEY_PROTOCOL);
+            KernelBtf.StructLayout flowValue = btf.struct("flow_value");
+            assertThat(flowValue.size()).isEqualTo(KernelAbi.FLOW_VALUE_SIZE);
+            assertThat(flowValue.offsets().keySet()).containsExactly(KernelAbi.FLOW_VALUE_FIELDS);
+            for (int i = 0; i < KernelAbi.FLOW_VALUE_COUNTERS; i++) {
+                assertThat(flowValue.offsets()).containsEntry(KernelAbi.FLOW_VALUE_FIELDS[i], 8 * i);
+            }
+            assertThat(flowValue.offsets()).containsEntry("rtt_buckets", KernelAbi.FLOW_VALUE_RTT_BUCKETS);
+            KernelBtf.StructLayout budget = btf.struct("flow_budget");
+            assertThat(budget.size()).isEqualTo(KernelAbi.FLOW_BUDGET_SIZE);
+            assertThat(budget.offsets()).containsEntry("limit", KernelAbi.FLOW_BUDGET_LIMIT)
+                    .containsEntry("used", KernelAbi.FLOW_BUDGET_USED)
+                    .containsEntry("refused", KernelAbi.FLOW_BUDGET_REFUSED);
         }
     }
 }

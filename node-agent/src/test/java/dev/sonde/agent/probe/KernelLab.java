@@ -36,6 +36,7 @@ final class KernelLab implements AutoCloseable {
     private Path rrScript;
     private final List<Path> cgroups = new ArrayList<>();
     private final List<String> netns = new ArrayList<>();
+    private final List<String> hostTables = new ArrayList<>();
     private final List<Proc> procs = new ArrayList<>();
 
     KernelLab() {
@@ -98,6 +99,36 @@ final class KernelLab implements AutoCloseable {
         sh("ip", "-n", b, "addr", "add", "10.77." + subnet + ".2/24", "dev", ifb);
         sh("ip", "-n", a, "link", "set", ifa, "up");
         sh("ip", "-n", b, "link", "set", ifb, "up");
+    }
+
+    /**
+     * veth between this host's network namespace and ns: the host side gets 10.77.{subnet}.1/24, ns gets .2/24 and a
+     * default route through the host. Goes away with ns.
+     */
+    void vethToHost(String ns, int subnet) {
+        String host = "sh" + tag + subnet;
+        String inner = "sn" + tag + subnet;
+        sh("ip", "link", "add", host, "type", "veth", "peer", "name", inner, "netns", ns);
+        sh("ip", "addr", "add", "10.77." + subnet + ".1/24", "dev", host);
+        sh("ip", "-n", ns, "addr", "add", "10.77." + subnet + ".2/24", "dev", inner);
+        sh("ip", "link", "set", host, "up");
+        sh("ip", "-n", ns, "link", "set", inner, "up");
+        sh("ip", "-n", ns, "route", "add", "default", "via", "10.77." + subnet + ".1");
+    }
+
+    /** An nftables table of this lab in the host's namespace ({@code table ip <name> {...}}), deleted at close. */
+    String hostNftTable(String label, String body) {
+        String name = "sonde_it_" + tag + "_" + label;
+        try {
+            Path f = Files.createTempFile("sonde-nft-", ".nft");
+            Files.writeString(f, "table ip " + name + " {\n" + body + "\n}\n");
+            hostTables.add(name);
+            sh("nft", "-f", f.toString());
+            Files.delete(f);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return name;
     }
 
     /** nftables ruleset applied inside a namespace. */
@@ -241,6 +272,13 @@ final class KernelLab implements AutoCloseable {
                 }
             } catch (IOException | InterruptedException e) {
                 System.err.println("cleanup of " + cg + ": " + e);
+            }
+        }
+        for (String table : hostTables) {
+            try {
+                sh("nft", "delete", "table", "ip", table);
+            } catch (AssertionError e) {
+                System.err.println("cleanup of nft table " + table + ": " + e.getMessage());
             }
         }
         for (String ns : netns) {

@@ -20,7 +20,7 @@ class VerifierRejectionIT {
         KernelLab.sh("make", "-s", "-C", System.getProperty("sonde.bpf.source"), "OUT=" + out,
                 "GEN=" + System.getProperty("sonde.bpf.gen"), "EXTRA_CFLAGS=-DSONDE_TEST_VERIFIER_REJECT");
         Path object = out.resolve("sonde.bpf.o");
-        KernelProbes.Config config = new KernelProbes.Config(object, true, 64, 1024, java.time.Duration.ofSeconds(5));
+        KernelProbes.Config config = new KernelProbes.Config(object, true, 64, 1024, java.time.Duration.ofSeconds(5), 1024);
         try (KernelProbes probes = KernelProbes.load(config, KernelCapabilities.detect())) {
             ProbeState rtt = probes.state(Probe.TCP_RTT);
             assertThat(rtt.kind()).isEqualTo(ProbeState.Kind.FAILED);

@@ -79,7 +79,7 @@ class MonitorWindowsTest {
         Map<CgroupId, ProbeCounters> deltas = Map.of(APP, drops(Map.of(2, 3L, 16, 5L, 77, 40L, 29, 1L)));
         CompiledMonitor defaults = monitor(CompiledProbe.of(ProbeName.PACKET_DROPS));
         CompiledMonitor custom = monitor(new CompiledProbe(ProbeName.PACKET_DROPS, null,
-                List.of("QUEUE_PURGE", "NOT_A_REASON_HERE")));
+                List.of("QUEUE_PURGE", "NOT_A_REASON_HERE"), null));
 
         assertThat(MonitorWindows.lossDropReasons(defaults, kernel)).containsExactlyInAnyOrder(16, 29);
         assertThat(MonitorWindows.of("shop", "m", "u", 1, List.of(APP), deltas,

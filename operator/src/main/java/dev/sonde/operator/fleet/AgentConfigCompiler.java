@@ -8,6 +8,7 @@ import dev.sonde.api.agent.CompiledSelector;
 import dev.sonde.api.v1alpha1.ExportSpec;
 import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.ProbeProfile;
+import dev.sonde.api.v1alpha1.ProbeSpec;
 import dev.sonde.operator.monitor.MonitorResolution;
 import dev.sonde.operator.profile.ProfileValidator;
 import java.util.Comparator;
@@ -81,11 +82,20 @@ public final class AgentConfigCompiler {
                 index,
                 profile.getMetadata().getName(),
                 ProfileValidator.interval(profile.getSpec()).toMillis(),
-                profile.getSpec().getProbes().stream().map(CompiledProbe::from).toList(),
+                profile.getSpec().getProbes().stream()
+                        .map(p -> probe(p, candidate.resolution().trusted())).toList(),
                 candidate.resolution().namespaces(),
                 CompiledSelector.from(monitor.getSpec().getPodSelector()),
                 CompiledSelector.from(monitor.getSpec().getNodeSelector()),
                 export(monitor.getMetadata().getNamespace(), monitor.getSpec().getExport()));
+    }
+
+    /** A profile's probe entry; flows learns whether the monitor may see every peer in full. */
+    static CompiledProbe probe(ProbeSpec spec, boolean trusted) {
+        CompiledProbe probe = CompiledProbe.from(spec);
+        return probe.flows() == null ? probe
+                : new CompiledProbe(probe.name(), probe.dnsPorts(), probe.lossDropReasons(),
+                        probe.flows().withTrusted(trusted));
     }
 
     static CompiledExport export(String namespace, ExportSpec export) {

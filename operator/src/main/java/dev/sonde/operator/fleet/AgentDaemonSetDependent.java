@@ -83,6 +83,9 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
                 .withNewMetadata().withLabels(SondeNames.AGENT_LABELS).endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(SondeNames.AGENT_SERVICE_ACCOUNT)
+                // the node's network namespace: the flows probe's netfilter hook sees kube-proxy's DNAT only there
+                .withHostNetwork(true)
+                .withDnsPolicy("ClusterFirstWithHostNet")
                 .withAutomountServiceAccountToken(true)
                 .withPriorityClassName("system-node-critical")
                 .withTerminationGracePeriodSeconds(15L)
@@ -104,7 +107,7 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
                         new EnvVarBuilder().withName("POD_IP")
                                 .withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP").endFieldRef()
                                 .endValueFrom().build(),
-                        // the agent's only listener, on the pod's own address
+                        // the agent's only listener, on the node's address (host network)
                         new EnvVarBuilder().withName("SONDE_METRICS_ADDRESS")
                                 .withValue("$(POD_IP):" + agent.metricsPort()).build())
                 .addNewPort().withName("metrics").withContainerPort(agent.metricsPort()).withProtocol("TCP").endPort()

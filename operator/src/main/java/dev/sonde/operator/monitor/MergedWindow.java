@@ -1,9 +1,11 @@
 package dev.sonde.operator.monitor;
 
 import dev.sonde.api.v1alpha1.Log2Histogram;
+import dev.sonde.api.v1alpha1.PeerWindow;
 import dev.sonde.api.v1alpha1.TrafficCounters;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One monitor's last window with all nodes merged exactly: counters summed, histogram buckets added.
@@ -16,9 +18,17 @@ import java.time.Instant;
  * @param connectLatency merged histogram or null
  * @param rtt merged histogram or null
  * @param dnsLatency merged histogram or null
+ * @param peers the nodes' peers summed (flows), ranked {@link PeerRanking#AT_FAULT_FIRST}; empty without flows
+ * @param refusedFlows connections and datagrams not counted per peer because a pod was at its flow budget, summed;
+ *     null when no node reported it
  */
 public record MergedWindow(Instant start, Instant end, Duration length, int nodes, TrafficCounters counters,
-        Log2Histogram connectLatency, Log2Histogram rtt, Log2Histogram dnsLatency) {
+        Log2Histogram connectLatency, Log2Histogram rtt, Log2Histogram dnsLatency, List<PeerWindow> peers,
+        Long refusedFlows) {
+
+    public MergedWindow {
+        peers = peers == null ? List.of() : List.copyOf(peers);
+    }
 
     public Double connectFailureRatio() {
         return ratio(counters.getConnectFailures(), counters.getConnectsActive());

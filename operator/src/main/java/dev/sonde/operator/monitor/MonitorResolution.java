@@ -13,8 +13,13 @@ import java.util.List;
  */
 public sealed interface MonitorResolution {
 
-    /** The monitor can run with this profile over these namespaces. */
-    record Accepted(ProbeProfile profile, List<String> namespaces) implements MonitorResolution {
+    /**
+     * The monitor can run with this profile over these namespaces.
+     *
+     * @param trusted the monitor's namespace is one the operator trusts: its namespaceSelector is honoured and its
+     *     flows show every peer in full
+     */
+    record Accepted(ProbeProfile profile, List<String> namespaces, boolean trusted) implements MonitorResolution {
     }
 
     /** The monitor can't run; {@code reason} is its Ready=False reason. */
@@ -38,6 +43,7 @@ public sealed interface MonitorResolution {
                     + "namespaces the operator trusts (" + String.join(", ", trusted) + "), not in " + namespace);
         }
         return new Accepted(profile,
-                NamespaceSelectorResolver.namespaces(namespace, monitor.getSpec().getNamespaceSelector(), namespaces));
+                NamespaceSelectorResolver.namespaces(namespace, monitor.getSpec().getNamespaceSelector(), namespaces),
+                NamespaceSelectorResolver.trusted(namespace, trusted));
     }
 }

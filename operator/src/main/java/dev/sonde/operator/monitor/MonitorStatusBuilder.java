@@ -67,15 +67,18 @@ public final class MonitorStatusBuilder {
         status.setHealth(HealthState.UNKNOWN);
 
         if (in.resolution() instanceof MonitorResolution.Rejected rejected) {
-            return ready(status, previous, false, rejected.reason(), rejected.message(), generation, in, null);
+            return ready(status, previous, false, rejected.reason(), rejected.message(), generation, in, null,
+                    PeersComplete.absent());
         }
         MonitorResolution.Accepted accepted = (MonitorResolution.Accepted) in.resolution();
         ProbeProfile profile = accepted.profile();
         if (Boolean.TRUE.equals(monitor.getSpec().getPaused())) {
             status.setSummary(previous.getSummary());
+            status.setPeers(previous.getPeers());
             status.setLastReportTime(previous.getLastReportTime());
             return ready(status, previous, true, Reasons.PAUSED,
-                    "measuring is paused; the summary is from the last window before the pause", generation, in, null);
+                    "measuring is paused; the summary is from the last window before the pause", generation, in, null,
+                    PeersComplete.kept(profile));
         }
 
         Duration interval = ProfileValidator.interval(profile.getSpec());
@@ -90,6 +93,9 @@ public final class MonitorStatusBuilder {
         status.setNodes(aggregate.nodes());
         status.setProbes(aggregate.probes());
         status.setSummary(ReportAggregator.summary(aggregate.window()));
+        status.setPeers(hasFlows(profile) && aggregate.window() != null
+                ? PeerRanking.top(aggregate.window().peers()) : null);
+        PeersComplete peers = PeersComplete.judge(profile, aggregate.window());
         status.setHealth(health.state());
         status.setHealthReasons(health.reasons());
         status.setLastReportTime(aggregate.lastReportTime() == null ? previous.getLastReportTime()
@@ -101,19 +107,19 @@ public final class MonitorStatusBuilder {
         // The monitor measures (and Prometheus works), but its OTLP export can't authenticate: say why first.
         if (in.headers() != null) {
             return ready(status, previous, false, in.headers().reason(), in.headers().message(), generation, in,
-                    recheck);
+                    recheck, peers);
         }
         Optional<CompiledMonitor> compiled = in.config() == null ? Optional.empty()
                 : in.config().monitors().stream().filter(m -> m.uid().equals(monitor.getMetadata().getUid()))
                         .findFirst();
         if (compiled.isEmpty()) {
             return ready(status, previous, false, Reasons.CONFIG_PENDING,
-                    "waiting for the monitor to be written to the agent config", generation, in, recheck);
+                    "waiting for the monitor to be written to the agent config", generation, in, recheck, peers);
         }
         if (!aggregate.rejections().isEmpty()) {
             return ready(status, previous, false, Reasons.AGENT_REJECTED_CONFIG, "agents can't run this monitor's "
                     + "config entry and keep its last valid one, if any: " + String.join("; ",
-                    aggregate.rejections()), generation, in, recheck);
+                    aggregate.rejections()), generation, in, recheck, peers);
         }
         int desired = in.desiredNodes().size();
         int readyNodes = aggregate.nodes().getReady();
@@ -122,22 +128,27 @@ public final class MonitorStatusBuilder {
             status.setHealth(HealthState.UNKNOWN);
             status.setHealthReasons(List.of());
             return ready(status, previous, true, Reasons.NO_PODS_SELECTED,
-                    "no running pod matches the selectors; nothing to measure", generation, in, recheck);
+                    "no running pod matches the selectors; nothing to measure", generation, in, recheck, peers);
         }
         if (readyNodes == 0) {
             return ready(status, previous, false, Reasons.AGENTS_NOT_REPORTING, "none of the " + desired
                     + " nodes running selected pods has an agent that reported in the last "
-                    + ReportAggregator.STALE_INTERVALS + " intervals with its probes working", generation, in, recheck);
+                    + ReportAggregator.STALE_INTERVALS + " intervals with its probes working", generation, in, recheck,
+                    peers);
         }
         return ready(status, previous, true, Reasons.MONITORING,
-                readyNodes + " of " + desired + " nodes report", generation, in, recheck);
+                readyNodes + " of " + desired + " nodes report", generation, in, recheck, peers);
     }
 
     private static Result ready(NetworkMonitorStatus status, NetworkMonitorStatus previous, boolean ready,
-            String reason, String message, long generation, Inputs in, Duration recheck) {
-        status.setConditions(Conditions.with(previous.getConditions(), Conditions.READY, ready, reason, message,
-                generation, in.now()));
+            String reason, String message, long generation, Inputs in, Duration recheck, PeersComplete peers) {
+        status.setConditions(peers.apply(Conditions.with(previous.getConditions(), Conditions.READY, ready, reason,
+                message, generation, in.now()), generation, in.now()));
         return new Result(status, Optional.ofNullable(recheck));
+    }
+
+    private static boolean hasFlows(ProbeProfile profile) {
+        return profile.getSpec().getProbes().stream().anyMatch(p -> p.getName() == ProbeName.FLOWS);
     }
 
     /** Whether the Ready condition's status or reason differs: worth an Event. */

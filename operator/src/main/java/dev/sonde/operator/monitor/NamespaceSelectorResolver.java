@@ -14,7 +14,12 @@ public final class NamespaceSelectorResolver {
 
     /** A namespaceSelector is honoured only for monitors in a trusted namespace. */
     public static boolean allowed(String monitorNamespace, LabelSelector namespaceSelector, Collection<String> trusted) {
-        return namespaceSelector == null || trusted.contains(monitorNamespace);
+        return namespaceSelector == null || trusted(monitorNamespace, trusted);
+    }
+
+    /** Whether a monitor in this namespace is trusted: with a namespaceSelector, and with every flow peer in full. */
+    public static boolean trusted(String monitorNamespace, Collection<String> trusted) {
+        return trusted.contains(monitorNamespace);
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.sonde.operator.monitor;
 
-/** The reasons of a NetworkMonitor's Ready condition; documented in docs/crd-reference.md. */
+/** The reasons of a NetworkMonitor's conditions (Ready, PeersComplete); documented in docs/crd-reference.md. */
 public final class Reasons {
 
     /** Ready=True: at least one node running selected pods has a fresh report, and no node's probe failed everywhere. */
@@ -31,6 +31,14 @@ public final class Reasons {
     public static final String AGENT_REJECTED_CONFIG = "AgentRejectedConfig";
     /** Ready=False: pods are selected, but no agent on their nodes reported within three intervals. */
     public static final String AGENTS_NOT_REPORTING = "AgentsNotReporting";
+
+    /** PeersComplete=True: the profile has flows and no selected pod was at its flow budget in the last window. */
+    public static final String WITHIN_BUDGET = "WithinBudget";
+    /**
+     * PeersComplete=False: in the last window some connections or datagrams were not counted per peer because a pod
+     * was at its flow budget (maxPeersPerPod); status.peers and the per-peer metrics miss them. Does not affect Ready.
+     */
+    public static final String PEER_BUDGET_EXCEEDED = "PeerBudgetExceeded";
 
     private Reasons() {
     }

@@ -139,7 +139,9 @@ public final class ReportAggregator {
         return new MergedWindow(start, end, length, reports.size(), sumCounters(windows),
                 mergeHistograms(windows, MonitorWindow::getConnectLatency),
                 mergeHistograms(windows, MonitorWindow::getRtt),
-                mergeHistograms(windows, MonitorWindow::getDnsLatency));
+                mergeHistograms(windows, MonitorWindow::getDnsLatency),
+                PeerRanking.merge(windows),
+                windows.stream().map(MonitorWindow::getRefusedFlows).reduce(null, ReportAggregator::add));
     }
 
     static TrafficCounters sumCounters(List<MonitorWindow> windows) {

@@ -15,6 +15,8 @@ import java.time.Duration;
  * <tr><td>tcpConnections, tcpRetransmits, tcpResets, tcpRtt (one sample per connection, at its close)</td><td>1</td></tr>
  * <tr><td>dns</td><td>2</td></tr>
  * <tr><td>traffic, packetDrops</td><td>3</td></tr>
+ * <tr><td>flows (socket storage per connection, a peer lookup on every send and receive, a netfilter hook): the
+ * most expensive probe</td><td>4</td></tr>
  * <tr><td>interval below 5s</td><td>+1</td></tr>
  * </table>
  * Up to 3 points is low, up to 6 medium, more is high.
@@ -56,6 +58,7 @@ public final class OverheadClassifier {
             case TCP_CONNECTIONS, TCP_RETRANSMITS, TCP_RESETS, TCP_RTT -> 1;
             case DNS -> 2;
             case TRAFFIC, PACKET_DROPS -> 3;
+            case FLOWS -> 4;
         };
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.api.agent.AgentConfig;
 import dev.sonde.api.agent.CompiledExport;
+import dev.sonde.api.agent.CompiledFlows;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.v1alpha1.ExportSpec;
 import dev.sonde.api.v1alpha1.NetworkMonitor;
@@ -25,7 +26,7 @@ class AgentConfigCompilerTest {
 
     private static AgentConfigCompiler.Candidate candidate(NetworkMonitor monitor) {
         return new AgentConfigCompiler.Candidate(monitor,
-                new MonitorResolution.Accepted(PROFILE, List.of(monitor.getMetadata().getNamespace())));
+                new MonitorResolution.Accepted(PROFILE, List.of(monitor.getMetadata().getNamespace()), false));
     }
 
     private static NetworkMonitor monitor(String name, String created) {
@@ -91,5 +92,33 @@ class AgentConfigCompilerTest {
         assertThat(export.prometheus()).isFalse();
         assertThat(export.otlp().endpoint()).isEqualTo("http://collector:4318");
         assertThat(export.otlp().headersSecret()).isEqualTo(new CompiledExport.SecretRef("shop", "otlp-headers"));
+    }
+
+    @Test
+    void flowsAreTrustedOnlyForMonitorsInTrustedNamespaces() {
+        ProbeProfile flows = Fixtures.profile("flows", "15s", ProbeName.FLOWS, ProbeName.TCP_CONNECTIONS);
+        NetworkMonitor tenant = Fixtures.monitor("shop", "web", "flows");
+        NetworkMonitor platform = Fixtures.monitor("sonde-system", "fleet", "flows");
+        List<String> trusted = List.of("sonde-system");
+        List<AgentConfigCompiler.Candidate> candidates = new ArrayList<>();
+        for (NetworkMonitor m : List.of(tenant, platform)) {
+            candidates.add(new AgentConfigCompiler.Candidate(m, (MonitorResolution.Accepted)
+                    MonitorResolution.resolve(m, flows, trusted, List.of())));
+        }
+
+        AgentConfig config = AgentConfigCompiler.compile(candidates, null).config();
+
+        assertThat(flowsOf(config, "web").trusted()).isFalse();
+        assertThat(flowsOf(config, "fleet").trusted()).isTrue();
+        assertThat(flowsOf(config, "web")).as("the rest is the profile's, defaults filled")
+                .isEqualTo(CompiledFlows.DEFAULTS);
+        assertThat(config.monitors()).allSatisfy(m -> assertThat(m.probes())
+                .filteredOn(p -> p.name() == ProbeName.TCP_CONNECTIONS).allMatch(p -> p.flows() == null));
+        assertThat(AgentConfig.fromJson(config.toJson())).as("round trip").isEqualTo(config);
+    }
+
+    private static CompiledFlows flowsOf(AgentConfig config, String monitor) {
+        return config.monitors().stream().filter(m -> m.name().equals(monitor)).findFirst().orElseThrow().probes()
+                .stream().filter(p -> p.name() == ProbeName.FLOWS).findFirst().orElseThrow().flows();
     }
 }

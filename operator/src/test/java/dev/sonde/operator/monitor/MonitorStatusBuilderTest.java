@@ -1,20 +1,27 @@
 package dev.sonde.operator.monitor;
 
+import static dev.sonde.operator.Fixtures.counted;
 import static dev.sonde.operator.Fixtures.counters;
+import static dev.sonde.operator.Fixtures.peer;
 import static dev.sonde.operator.Fixtures.report;
 import static dev.sonde.operator.Fixtures.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.api.agent.AgentConfig;
 import dev.sonde.api.v1alpha1.AgentReport;
+import dev.sonde.api.v1alpha1.FlowsProbeParameters;
 import dev.sonde.api.v1alpha1.HealthState;
 import dev.sonde.api.v1alpha1.LabelSelector;
+import dev.sonde.api.v1alpha1.MonitorWindow;
 import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.NodeProbeState;
+import dev.sonde.api.v1alpha1.PeerWindow;
 import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.api.v1alpha1.ProbeProfile;
+import dev.sonde.operator.Conditions;
 import dev.sonde.operator.Fixtures;
 import dev.sonde.operator.fleet.AgentConfigCompiler;
+import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +47,7 @@ class MonitorStatusBuilderTest {
         List<AgentConfigCompiler.Candidate> candidates = new ArrayList<>();
         for (NetworkMonitor m : monitors) {
             candidates.add(new AgentConfigCompiler.Candidate(m,
-                    new MonitorResolution.Accepted(PROFILE, List.of(m.getMetadata().getNamespace()))));
+                    new MonitorResolution.Accepted(PROFILE, List.of(m.getMetadata().getNamespace()), false)));
         }
         return AgentConfigCompiler.compile(candidates, null).config();
     }
@@ -157,5 +164,118 @@ class MonitorStatusBuilderTest {
                 .isEqualTo("True");
         assertThat(MonitorStatusBuilder.reconcileError(new NetworkMonitor(), new RuntimeException(), NOW)
                 .getConditions().getFirst().getMessage()).contains("RuntimeException");
+    }
+
+    // --- flows: status.peers and PeersComplete ---
+
+    private static ProbeProfile flowsProfile() {
+        ProbeProfile profile = Fixtures.profile("flows", "10s", ProbeName.TCP_RETRANSMITS, ProbeName.FLOWS);
+        profile.getSpec().getProbes().get(1).setFlows(new FlowsProbeParameters());
+        profile.getSpec().getProbes().get(1).getFlows().setMaxPeersPerPod(16);
+        return profile;
+    }
+
+    private static MonitorWindow flowsWindow(NetworkMonitor monitor, long segments, long retransmits, Long refused,
+            PeerWindow... peers) {
+        MonitorWindow w = window(monitor, counters(segments, retransmits), null);
+        w.setPeers(List.of(peers));
+        w.setRefusedFlows(refused);
+        return w;
+    }
+
+    private static Condition condition(MonitorStatusBuilder.Result result, String type) {
+        return result.status().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst()
+                .orElse(null);
+    }
+
+    @Test
+    void peersOfBothNodesAreMergedIntoTheTopFiveAndTheReasonNamesTheWorst() {
+        ProbeProfile profile = flowsProfile();
+        NetworkMonitor monitor = Fixtures.monitor("shop", "web", "flows");
+        List<PeerWindow> a = new ArrayList<>();
+        List<PeerWindow> b = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            a.add(counted(peer("pod", "shop", "p" + i, 80), 10 + i, 0, 0, 0, 1));
+            b.add(counted(peer("pod", "shop", "p" + i, 80), 10, 0, 0, 0, 1));
+        }
+        a.add(counted(peer("service", "shop", "inventory", 8080), 5, 0, 30, 0, 1));
+        b.add(counted(peer("service", "shop", "inventory", 8080), 5, 0, 50, 0, 1));
+        AgentReport ra = report("a", NOW, NodeProbeState.ATTACHED,
+                flowsWindow(monitor, 1000, 40, 0L, a.toArray(PeerWindow[]::new)));
+        AgentReport rb = report("b", NOW, NodeProbeState.ATTACHED,
+                flowsWindow(monitor, 1000, 60, 0L, b.toArray(PeerWindow[]::new)));
+
+        var result = build(monitor, profile, configWith(monitor), Set.of("a", "b"), List.of(ra, rb));
+
+        assertThat(result.status().getPeers()).extracting(PeerWindow::getName)
+                .containsExactly("inventory", "p5", "p4", "p3", "p2");
+        assertThat(result.status().getPeers().getFirst().getRetransmits()).isEqualTo(80);
+        assertThat(result.status().getPeers().get(1).getConnections()).isEqualTo(25);
+        assertThat(result.status().getHealthReasons().getFirst().getMessage()).isEqualTo(
+                "retransmit ratio 5% is above the degraded level 1% \u2014 80% of retransmits go to Service "
+                        + "shop/inventory:8080");
+        Condition peers = condition(result, PeersComplete.TYPE);
+        assertThat(peers.getStatus()).isEqualTo("True");
+        assertThat(peers.getReason()).isEqualTo(Reasons.WITHIN_BUDGET);
+        assertThat(result.status().getConditions().getFirst().getType()).as("Ready stays first").isEqualTo("Ready");
+    }
+
+    @Test
+    void refusedFlowsFlipPeersCompleteButNotReadyAndBack() {
+        ProbeProfile profile = flowsProfile();
+        NetworkMonitor monitor = Fixtures.monitor("shop", "web", "flows");
+        AgentConfig config = configWith(monitor);
+        PeerWindow p = counted(peer("pod", "shop", "db-0", 5432), 10, 0, 0, 0, 1);
+        var within = build(monitor, profile, config, Set.of("a", "b"), List.of(
+                report("a", NOW, NodeProbeState.ATTACHED, flowsWindow(monitor, 1000, 0, 0L, p)),
+                report("b", NOW, NodeProbeState.ATTACHED, flowsWindow(monitor, 1000, 0, null, p))));
+        assertThat(condition(within, PeersComplete.TYPE).getStatus()).isEqualTo("True");
+        Condition readyBefore = condition(within, "Ready");
+        monitor.setStatus(within.status());
+
+        Instant later = NOW.plusSeconds(10);
+        var exceeded = MonitorStatusBuilder.build(new MonitorStatusBuilder.Inputs(monitor,
+                MonitorResolution.resolve(monitor, profile, TRUSTED, List.of()), config, 2, Set.of("a", "b"), List.of(
+                        report("a", later, NodeProbeState.ATTACHED, flowsWindow(monitor, 1000, 0, 7L, p)),
+                        report("b", later, NodeProbeState.ATTACHED, flowsWindow(monitor, 1000, 0, 5L, p))), later));
+
+        Condition peers = condition(exceeded, PeersComplete.TYPE);
+        assertThat(peers.getStatus()).isEqualTo("False");
+        assertThat(peers.getReason()).isEqualTo(Reasons.PEER_BUDGET_EXCEEDED);
+        assertThat(peers.getMessage()).startsWith("12 connections and datagrams of the last window were not counted "
+                + "per peer").contains("maxPeersPerPod 16");
+        assertThat(peers.getLastTransitionTime()).isEqualTo(later.toString());
+        assertThat(condition(exceeded, "Ready")).as("Ready does not flip").isEqualTo(readyBefore);
+        assertThat(exceeded.status().getPeers()).extracting(PeerWindow::getConnections).containsExactly(20L);
+        monitor.setStatus(exceeded.status());
+
+        // still refusing: same status, same transition time; then nothing refused: True again
+        Instant latest = later.plusSeconds(10);
+        var still = MonitorStatusBuilder.build(new MonitorStatusBuilder.Inputs(monitor,
+                MonitorResolution.resolve(monitor, profile, TRUSTED, List.of()), config, 2, Set.of("a", "b"), List.of(
+                        report("a", latest, NodeProbeState.ATTACHED, flowsWindow(monitor, 1000, 0, 1L, p))), latest));
+        assertThat(condition(still, PeersComplete.TYPE).getLastTransitionTime()).isEqualTo(later.toString());
+        var recovered = MonitorStatusBuilder.build(new MonitorStatusBuilder.Inputs(monitor,
+                MonitorResolution.resolve(monitor, profile, TRUSTED, List.of()), config, 2, Set.of("a", "b"), List.of(
+                        report("a", latest, NodeProbeState.ATTACHED, flowsWindow(monitor, 1000, 0, 0L, p))), latest));
+        assertThat(condition(recovered, PeersComplete.TYPE).getStatus()).isEqualTo("True");
+        assertThat(condition(recovered, PeersComplete.TYPE).getLastTransitionTime()).isEqualTo(latest.toString());
+    }
+
+    @Test
+    void withoutFlowsThereIsNoPeersConditionAndNoPeers() {
+        NetworkMonitor monitor = Fixtures.monitor("shop", "web", "std");
+        AgentReport report = report("a", NOW, NodeProbeState.ATTACHED, window(monitor, counters(100, 1), null));
+        var result = build(monitor, PROFILE, configWith(monitor), Set.of("a"), List.of(report));
+        assertThat(condition(result, PeersComplete.TYPE)).isNull();
+        assertThat(result.status().getPeers()).isNull();
+
+        // a profile that drops flows drops the condition too
+        ProbeProfile flows = flowsProfile();
+        NetworkMonitor withFlows = Fixtures.monitor("shop", "web", "flows");
+        withFlows.setStatus(build(withFlows, flows, configWith(withFlows), Set.of("a"), List.of(report)).status());
+        assertThat(Conditions.find(withFlows.getStatus().getConditions(), PeersComplete.TYPE)).isPresent();
+        var dropped = build(withFlows, PROFILE, configWith(withFlows), Set.of("a"), List.of(report));
+        assertThat(condition(dropped, PeersComplete.TYPE)).isNull();
     }
 }

@@ -36,4 +36,14 @@ class OverheadClassifierTest {
         assertThat(OverheadClassifier.score(Fixtures.profile("p", "2s", ProbeName.TCP_RTT).getSpec())).isEqualTo(2);
         assertThat(OverheadClassifier.score(Fixtures.profile("p", "5s", ProbeName.TCP_RTT).getSpec())).isEqualTo(1);
     }
+
+    /** flows keeps per-connection socket storage and looks a peer up on every send and receive. */
+    @Test
+    void flowsIsTheMostExpensiveProbe() {
+        assertThat(OverheadClassifier.score(Fixtures.profile("p", "15s", ProbeName.FLOWS).getSpec())).isEqualTo(4);
+        assertThat(OverheadClassifier.classify(Fixtures.profile("p", "15s", ProbeName.FLOWS).getSpec()))
+                .isEqualTo(OverheadClass.MEDIUM);
+        assertThat(OverheadClassifier.classify(Fixtures.profile("p", "15s", ProbeName.FLOWS, ProbeName.TRAFFIC)
+                .getSpec())).isEqualTo(OverheadClass.HIGH);
+    }
 }

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * flows: who a selected pod talks to. Per pod, peer and server port (struct flow_key), in the per-CPU hash flows.
+ *
+ * TCP: a connection's key is decided once, in socket storage (flow_socks), when it connects (CLOSE -> SYN_SENT: the
+ * peer is the destination and its port) or is accepted (SYN_RECV -> ESTABLISHED: the peer is the client, the port
+ * the pod's own); every later event of that socket (bytes written and read, retransmits, resets, RTT) is one storage
+ * lookup and one flows update. Bytes are what the application wrote and read (sock_send_length/sock_recv_length),
+ * like the traffic probe's application bytes.
+ *
+ * Services: a pod connecting to a ClusterIP sees only the ClusterIP; kube-proxy's DNAT to a backend happens in the
+ * node's network namespace. sonde_flow_nat, a netfilter program right after the DNAT hook (no kprobes: the
+ * conntrack entry hangs off the skb), records each new DNATed connection's backend by its original tuple in
+ * nat_backends; when the connecting socket leaves SYN_SENT (the SYN went through the DNAT by then) the key gets the
+ * backend. So a flow to a Service is split by the backend that served it.
+ *
+ * UDP: no connection to hang a key on (an unconnected socket talks to many peers), so cgroup_skb parses each
+ * datagram: a local port at or above ephemeral_port_min makes the pod the client (key: destination and its port),
+ * otherwise the server (key: the source, with the pod's port). UDP flows are not split by backend.
+ *
+ * Selection: flow_budget has an entry exactly for the pods selected with flows; a pod at its budget gets no new
+ * flow (counted in refused). Inserts that fail because the map is full are counted in map_full.
+ */
+
+#define SONDE_NF_ACCEPT 1
+#define SONDE_IP_CT_NEW 2
+#define SONDE_IPS_DST_NAT (1UL << 5)
+#define SONDE_IP_CT_DIR_ORIGINAL 0
+#define SONDE_IP_CT_DIR_REPLY 1
+
+/* IPv4 a.b.c.d (network order) as ::ffff:a.b.c.d */
+static __always_inline void v4_mapped(__u8 out[16], __u32 addr)
+{
+	__builtin_memset(out, 0, 10);
+	out[10] = 0xff;
+	out[11] = 0xff;
+	__builtin_memcpy(&out[12], &addr, 4);
+}
+
+/* the socket's remote address, IPv4-mapped for IPv4 */
+static __always_inline void sk_peer_addr(const struct sock *sk, __u8 out[16])
+{
+	if (sk->__sk_common.skc_family == SONDE_AF_INET6)
+		BPF_CORE_READ_INTO(out, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	else
+		v4_mapped(out, sk->__sk_common.skc_daddr);
+}
+
+static __always_inline void sk_local_addr(const struct sock *sk, __u8 out[16])
+{
+	if (sk->__sk_common.skc_family == SONDE_AF_INET6)
+		BPF_CORE_READ_INTO(out, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+	else
+		v4_mapped(out, sk->__sk_common.skc_rcv_saddr);
+}
+
+/*
+ * The flow's counters, creating the flow when the pod's budget allows; NULL when the pod is not selected with flows
+ * or the flow can't be created (refused or map full, both counted).
+ */
+static __always_inline struct flow_value *flow_of(const struct flow_key *key)
+{
+	struct flow_value *v = bpf_map_lookup_elem(&flows, key);
+
+	if (v)
+		return v;
+	struct flow_budget *b = bpf_map_lookup_elem(&flow_budget, &key->cgroup_id);
+
+	if (!b)
+		return NULL;
+	if (b->used >= b->limit) {
+		__sync_fetch_and_add(&b->refused, 1);
+		return NULL;
+	}
+	struct flow_value zero = {};
+	long err = bpf_map_update_elem(&flows, key, &zero, BPF_NOEXIST);
+
+	if (!err)
+		__sync_fetch_and_add(&b->used, 1);
+	else if (err != -EEXIST)
+		note_map_full(SONDE_MAP_FLOWS);
+	return bpf_map_lookup_elem(&flows, key);
+}
+
+/* A DNATed connection's backend from nat_backends, by the socket's original tuple. */
+static __always_inline void resolve_backend(const struct sock *sk, struct flow_key *key)
+{
+	struct nat_key nk = {};
+
+	sk_local_addr(sk, nk.src);
+	sk_peer_addr(sk, nk.dst);
+	nk.sport = bpf_htons(sk->__sk_common.skc_num);
+	nk.dport = sk->__sk_common.skc_dport;
+	nk.protocol = SONDE_IPPROTO_TCP;
+	struct nat_backend *b = bpf_map_lookup_elem(&nat_backends, &nk);
+
+	if (b) {
+		__builtin_memcpy(key->backend, b->addr, 16);
+		key->backend_port = bpf_ntohs(b->port);
+	}
+}
+
+/* The socket's flow, its backend resolved now if it is still connecting; NULL for sockets without flows. */
+static __always_inline struct flow_value *socket_flow(const struct sock *sk)
+{
+	struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+
+	if (!fs || fs->refused)
+		return NULL;
+	if (!fs->ready) {
+		resolve_backend(sk, &fs->key);
+		fs->ready = 1;
+	}
+	return flow_of(&fs->key);
+}
+
+static __always_inline void add_rtt(struct flow_value *v, __u32 srtt_us)
+{
+	__u32 b = log2_bucket(srtt_us);
+
+	if (b < SONDE_HIST_BUCKETS)
+		v->rtt_buckets[b] += 1;
+	v->rtt_sum_us += srtt_us;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate)
+{
+	if (sk->sk_protocol != SONDE_IPPROTO_TCP)
+		return 0;
+	if (newstate == TCP_STATE_SYN_SENT) {
+		__u64 cg = sk_cgroup_id(sk);
+
+		if (!bpf_map_lookup_elem(&flow_budget, &cg))
+			return 0;
+		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+
+		if (!fs) {
+			note_map_full(SONDE_MAP_FLOW_SOCK);
+			return 0;
+		}
+		__builtin_memset(fs, 0, sizeof(*fs));
+		fs->key.cgroup_id = cg;
+		sk_peer_addr(sk, fs->key.peer);
+		fs->key.port = bpf_ntohs(sk->__sk_common.skc_dport);
+		fs->key.direction = SONDE_FLOW_ACTIVE;
+		fs->key.protocol = SONDE_IPPROTO_TCP;
+		return 0;
+	}
+	if (oldstate == TCP_STATE_SYN_SENT) {
+		/* the connect's outcome: one connection of the flow, failed when it goes straight to CLOSE */
+		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+
+		if (!fs || fs->refused)
+			return 0;
+		struct flow_value *v = socket_flow(sk);
+
+		if (!v) {
+			fs->refused = 1; /* over the pod's budget: the connection's later events are not counted either */
+			return 0;
+		}
+		v->connections += 1;
+		if (newstate == TCP_STATE_CLOSE)
+			v->connect_failures += 1;
+		return 0;
+	}
+	if (oldstate == TCP_STATE_SYN_RECV && newstate == TCP_STATE_ESTABLISHED) {
+		__u64 cg = sk_cgroup_id(sk);
+
+		if (!bpf_map_lookup_elem(&flow_budget, &cg))
+			return 0;
+		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+
+		if (!fs) {
+			note_map_full(SONDE_MAP_FLOW_SOCK);
+			return 0;
+		}
+		__builtin_memset(fs, 0, sizeof(*fs));
+		fs->key.cgroup_id = cg;
+		sk_peer_addr(sk, fs->key.peer);
+		fs->key.port = sk->__sk_common.skc_num;
+		fs->key.direction = SONDE_FLOW_PASSIVE;
+		fs->key.protocol = SONDE_IPPROTO_TCP;
+		fs->ready = 1;
+		struct flow_value *v = flow_of(&fs->key);
+
+		if (v)
+			v->connections += 1;
+		else
+			fs->refused = 1;
+		return 0;
+	}
+	if (oldstate == TCP_STATE_ESTABLISHED) {
+		/* a connection shorter than the RTT sampling period still gives one sample */
+		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+
+		if (!fs || fs->refused || fs->last_rtt_ns)
+			return 0;
+		__u32 srtt = srtt_micros(sk);
+		struct flow_value *v = srtt ? flow_of(&fs->key) : NULL;
+
+		if (v)
+			add_rtt(v, srtt);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sonde_flow_tx, const struct sock *sk, int ret, int flags)
+{
+	if (ret <= 0 || sk->sk_protocol != SONDE_IPPROTO_TCP)
+		return 0;
+	struct flow_value *v = socket_flow(sk);
+
+	if (v)
+		v->tx_bytes += ret;
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(sonde_flow_rx, const struct sock *sk, int ret, int flags)
+{
+	if (ret <= 0 || (flags & SONDE_MSG_PEEK) || sk->sk_protocol != SONDE_IPPROTO_TCP)
+		return 0;
+	struct flow_value *v = socket_flow(sk);
+
+	if (v)
+		v->rx_bytes += ret;
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(sonde_flow_retx, const struct sock *sk, const struct sk_buff *skb, int err)
+{
+	if (err)
+		return 0;
+	struct flow_value *v = socket_flow(sk);
+
+	if (v) {
+		const struct tcp_skb_cb *cb = (const struct tcp_skb_cb *)&skb->cb[0];
+		__u16 segs = BPF_CORE_READ(cb, tcp_gso_segs);
+
+		v->retransmits += segs ? segs : 1;
+	}
+	return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(sonde_flow_rst_tx, const struct sock *sk)
+{
+	if (!sk || sk_cgroup_id(sk) == SONDE_NODE_CGROUP) /* socket-less RSTs have no flow */
+		return 0;
+	struct flow_value *v = socket_flow(sk);
+
+	if (v)
+		v->resets_sent += 1;
+	return 0;
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(sonde_flow_rst_rx, const struct sock *sk)
+{
+	if (!sk || sk_cgroup_id(sk) == SONDE_NODE_CGROUP)
+		return 0;
+	struct flow_value *v = socket_flow(sk);
+
+	if (v)
+		v->resets_received += 1;
+	return 0;
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(sonde_flow_rtt, struct sock *sk, const struct sk_buff *skb)
+{
+	if (!sk)
+		return 0;
+	struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, sk, 0, 0);
+
+	if (!fs || fs->refused || !fs->ready)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+
+	if (fs->last_rtt_ns && now - fs->last_rtt_ns < rtt_sample_period_ns)
+		return 0;
+	__u32 srtt = srtt_micros(sk);
+	struct flow_value *v = srtt ? flow_of(&fs->key) : NULL;
+
+	if (v) {
+		fs->last_rtt_ns = now;
+		add_rtt(v, srtt);
+	}
+	return 0;
+}
+
+/*
+ * A UDP datagram of a pod selected with flows: its flow key from the headers (local/remote as seen from the pod),
+ * or false when it is not UDP over IPv4/IPv6 or the pod has no flows.
+ */
+static __always_inline bool udp_flow_key(struct __sk_buff *skb, bool egress, struct flow_key *key, __u32 *payload)
+{
+	__u64 cg = bpf_skb_cgroup_id(skb);
+
+	if (!bpf_map_lookup_elem(&flow_budget, &cg))
+		return false;
+	__u8 src[16], dst[16];
+	__u32 l4;
+
+	if (skb->protocol == SONDE_ETH_P_IP_BE) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != SONDE_IPPROTO_UDP)
+			return false;
+		v4_mapped(src, ip.saddr);
+		v4_mapped(dst, ip.daddr);
+		l4 = ip.ihl * 4;
+	} else if (skb->protocol == SONDE_ETH_P_IPV6_BE) {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.nexthdr != SONDE_IPPROTO_UDP)
+			return false;
+		__builtin_memcpy(src, &ip6.saddr, 16);
+		__builtin_memcpy(dst, &ip6.daddr, 16);
+		l4 = sizeof(ip6);
+	} else {
+		return false;
+	}
+	struct udphdr udp;
+
+	if (bpf_skb_load_bytes(skb, l4, &udp, sizeof(udp)))
+		return false;
+	__u16 local_port = bpf_ntohs(egress ? udp.source : udp.dest);
+	__u16 remote_port = bpf_ntohs(egress ? udp.dest : udp.source);
+
+	key->cgroup_id = cg;
+	__builtin_memcpy(key->peer, egress ? dst : src, 16);
+	key->protocol = SONDE_IPPROTO_UDP;
+	if (local_port >= ephemeral_port_min) {
+		key->direction = SONDE_FLOW_ACTIVE;
+		key->port = remote_port;
+	} else {
+		key->direction = SONDE_FLOW_PASSIVE;
+		key->port = local_port;
+	}
+	__u16 len = bpf_ntohs(udp.len);
+
+	*payload = len > sizeof(udp) ? len - sizeof(udp) : 0;
+	return true;
+}
+
+SEC("cgroup_skb/egress")
+int sonde_flow_udp_tx(struct __sk_buff *skb)
+{
+	struct flow_key key = {};
+	__u32 payload;
+
+	if (udp_flow_key(skb, true, &key, &payload)) {
+		struct flow_value *v = flow_of(&key);
+
+		if (v)
+			v->tx_bytes += payload;
+	}
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int sonde_flow_udp_rx(struct __sk_buff *skb)
+{
+	struct flow_key key = {};
+	__u32 payload;
+
+	if (udp_flow_key(skb, false, &key, &payload)) {
+		struct flow_value *v = flow_of(&key);
+
+		if (v)
+			v->rx_bytes += payload;
+	}
+	return 1;
+}
+
+/* conntrack tuple address as 16 bytes (IPv4-mapped for IPv4) */
+static __always_inline void ct_addr(__u8 out[16], const union nf_inet_addr *a, __u16 l3num)
+{
+	if (l3num == SONDE_AF_INET6) {
+		bpf_probe_read_kernel(out, 16, a);
+	} else {
+		__u32 v4 = 0;
+
+		bpf_probe_read_kernel(&v4, 4, a);
+		v4_mapped(out, v4);
+	}
+}
+
+/*
+ * After kube-proxy's DNAT (the agent attaches this at PRE_ROUTING and LOCAL_OUT, just after NF_IP_PRI_NAT_DST): for
+ * the first packet of a connection that was DNATed, remember where it went. Everything else returns at the first
+ * test (the ctinfo bits of skb->_nfct).
+ */
+SEC("netfilter")
+int sonde_flow_nat(struct bpf_nf_ctx *ctx)
+{
+	const struct sk_buff *skb = ctx->skb;
+	unsigned long nfct = BPF_CORE_READ(skb, _nfct);
+
+	if ((nfct & 7) != SONDE_IP_CT_NEW)
+		return SONDE_NF_ACCEPT;
+	const struct nf_conn *ct = (const struct nf_conn *)(nfct & ~7UL);
+
+	if (!(BPF_CORE_READ(ct, status) & SONDE_IPS_DST_NAT))
+		return SONDE_NF_ACCEPT;
+	struct nf_conntrack_tuple orig, reply;
+
+	if (bpf_probe_read_kernel(&orig, sizeof(orig), &ct->tuplehash[SONDE_IP_CT_DIR_ORIGINAL].tuple) ||
+	    bpf_probe_read_kernel(&reply, sizeof(reply), &ct->tuplehash[SONDE_IP_CT_DIR_REPLY].tuple))
+		return SONDE_NF_ACCEPT;
+	if (orig.dst.protonum != SONDE_IPPROTO_TCP)
+		return SONDE_NF_ACCEPT;
+	struct nat_key nk = {};
+	struct nat_backend nb = {};
+
+	ct_addr(nk.src, &orig.src.u3, orig.src.l3num);
+	ct_addr(nk.dst, &orig.dst.u3, orig.src.l3num);
+	nk.sport = orig.src.u.all;
+	nk.dport = orig.dst.u.all;
+	nk.protocol = orig.dst.protonum;
+	ct_addr(nb.addr, &reply.src.u3, reply.src.l3num);
+	nb.port = reply.src.u.all;
+	bpf_map_update_elem(&nat_backends, &nk, &nb, BPF_ANY);
+	return SONDE_NF_ACCEPT;
+}

@@ -1,0 +1,377 @@
+package dev.sonde.e2e;
+
+import static dev.sonde.e2e.RealNodeCluster.NODE;
+import static dev.sonde.e2e.RealNodeCluster.writeTemp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Who talks to whom, on real pods: a client Deployment → ClusterIP Service → two backend pods (kube-proxy's DNAT), with
+ * Sonde installed from its images. Each backend's share of the client's connects is checked against the backend's own
+ * accepts (PassiveOpens of its network namespace), retransmits on one edge (an nftables drop toward one backend)
+ * against the client's RetransSegs, DNS as a UDP flow to the kube-dns Service, and a tenant's monitor against what
+ * the default tenancy lets it see.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FlowsOnRealNodeIT {
+
+    private static final RealNodeCluster CLUSTER = new RealNodeCluster("flows-on-real-node-it");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String LOSS_TABLE = "sonde_e2e_flows_loss";
+    /** 'GET / demo\n' and 'ok': what the demo client writes and reads per connection. */
+    private static final int REQUEST = 11;
+    private static final int RESPONSE = 2;
+    private static String metricsUrl;
+    private static String frontend;
+    private static List<String> backends;
+    private static Map<String, String> backendIps;
+
+    @BeforeAll
+    static void sondeOnTheRealNode() throws Exception {
+        CLUSTER.up();
+        RealNodeCluster.Result images = CLUSTER.script(TimeUnit.MINUTES.toSeconds(15), "hack/images.sh");
+        assertThat(images.exit()).as("hack/images.sh:\n" + images.output()).isZero();
+        String demoImage = CLUSTER.script(10, "hack/images.sh", "refs").output().lines().toList().get(2);
+        kubectl("apply", "--server-side", "-k", "config/overlays/local-images");
+        kubectl("-n", "sonde-system", "wait", "--for=condition=Available", "deployment/sonde-operator",
+                "--timeout=180s");
+        kubectl("apply", "--server-side", "-f", writeTemp(SCENARIO.replace("DEMO_IMAGE", demoImage)).toString());
+        for (String ns : List.of("shop", "tenant")) {
+            kubectl("-n", ns, "wait", "--for=condition=Ready", "pods", "--all", "--timeout=180s");
+        }
+        String nodeIp = kubectl("get", "node", NODE, "-o",
+                "jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}");
+        metricsUrl = "http://" + nodeIp + ":9466/metrics";
+        frontend = kubectl("-n", "shop", "get", "pods", "-l", "app=frontend,role=client", "-o",
+                "jsonpath={.items[0].metadata.name}");
+        backends = List.of(kubectl("-n", "shop", "get", "pods", "-l", "app=inventory", "-o",
+                "jsonpath={.items[*].metadata.name}").split(" "));
+        backendIps = new HashMap<>();
+        for (String b : backends) {
+            backendIps.put(b, kubectl("-n", "shop", "get", "pod", b, "-o", "jsonpath={.status.podIP}"));
+        }
+        assertThat(backends).hasSize(2);
+    }
+
+    @AfterAll
+    static void stopTheNode() throws Exception {
+        RealNodeCluster.sh("nft delete table ip " + LOSS_TABLE + " 2>/dev/null || true");
+        CLUSTER.down();
+    }
+
+    @Test
+    @Order(1)
+    void eachBackendsShareOfTheClientsConnectsIsExactAndRetransmitsStayOnTheLossyEdge() throws Exception {
+        waitFor("the frontend's flows to both backends in /metrics", () -> backends.stream().allMatch(b ->
+                sum(scrape(), "sonde_flow_connections_total", fromFrontend().and(l -> b.equals(l.get(
+                        "sonde_peer_backend_name")))) > 0));
+        String lossy = backends.get(0);
+        String clean = backends.get(1);
+        RealNodeCluster.sh(("nft add table ip %1$s && nft add chain ip %1$s fwd '{ type filter hook forward priority 0; }'"
+                + " && nft add rule ip %1$s fwd ip daddr %2$s tcp dport 8080 'tcp flags & (syn | fin | rst) == 0'"
+                + " numgen random mod 5 '<' 1 drop").formatted(LOSS_TABLE, backendIps.get(lossy)));
+
+        pause(true);
+        Map<String, Long> before = groundTruth(lossy, clean);
+        Map<String, Double> metricsBefore = flowsOfFrontend(lossy, clean);
+        pause(false);
+        Thread.sleep(15_000);
+        pause(true);
+        Thread.sleep(12_000); // two of the profile's 5 s intervals: everything counted is published
+        Map<String, Long> after = groundTruth(lossy, clean);
+        Map<String, Double> metricsAfter = flowsOfFrontend(lossy, clean);
+        Map<String, Long> truth = minus(after, before);
+        Map<String, Long> seen = new HashMap<>();
+        metricsAfter.forEach((k, v) -> seen.put(k, Math.round(v - metricsBefore.getOrDefault(k, 0.0))));
+        System.out.println("flows: kernel/application " + truth + "\n       sonde " + seen);
+
+        assertThat(truth.get("accepts:" + lossy)).as("traffic to the lossy backend").isPositive();
+        assertThat(truth.get("accepts:" + clean)).as("traffic to the clean backend").isPositive();
+        assertThat(seen.get("connections:" + lossy)).as("connects that reached " + lossy)
+                .isEqualTo(truth.get("accepts:" + lossy));
+        assertThat(seen.get("connections:" + clean)).as("connects that reached " + clean)
+                .isEqualTo(truth.get("accepts:" + clean));
+        assertThat(seen.get("connections:" + lossy) + seen.get("connections:" + clean))
+                .isEqualTo(truth.get("activeOpens"));
+        assertThat(seen.get("sent:" + lossy)).isEqualTo(REQUEST * truth.get("accepts:" + lossy));
+        assertThat(seen.get("received:" + clean)).isEqualTo(RESPONSE * truth.get("accepts:" + clean));
+        assertThat(truth.get("retransmits")).as("the drop made the client retransmit").isPositive();
+        assertThat(seen.get("retransmits:" + lossy)).isEqualTo(truth.get("retransmits"));
+        assertThat(seen.get("retransmits:" + clean)).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void dnsToCoreDnsIsAUdpFlowToTheKubeDnsService() throws Exception {
+        waitFor("the resolver's DNS as a flow", () -> sum(scrape(), "sonde_flow_io_bytes_total", l ->
+                "shop".equals(l.get("k8s_namespace_name")) && "service".equals(l.get("sonde_peer_kind"))
+                        && "kube-dns".equals(l.get("sonde_peer_name")) && "udp".equals(l.get("network_transport"))
+                        && "53".equals(l.get("network_peer_port"))) > 0);
+    }
+
+    @Test
+    @Order(3)
+    void aTenantSeesAnotherNamespacesBackendsByWorkloadOnlyAndUnselectedPodsHaveNoFlows() throws Exception {
+        waitFor("the tenant's flows", () -> sum(scrape(), "sonde_flow_connections_total", l ->
+                "tenant".equals(l.get("k8s_namespace_name"))) > 0);
+        String text = scrape();
+        List<Map<String, String>> tenant = series(text, "sonde_flow_connections_total").stream()
+                .filter(l -> "tenant".equals(l.get("k8s_namespace_name"))).toList();
+        assertThat(tenant).allSatisfy(l -> {
+            assertThat(l.get("sonde_peer_kind")).isEqualTo("service");
+            assertThat(l.get("sonde_peer_name")).isEqualTo("inventory");
+            assertThat(l.get("sonde_peer_backend_name")).as("another namespace's backend: its workload").isEqualTo("inventory");
+        });
+        for (String b : backends) {
+            assertThat(text).as("no series names another tenant's pod to the tenant, and unselected pods have none")
+                    .doesNotContain("k8s_pod_name=\"" + b + "\"");
+            assertThat(tenant).noneMatch(l -> l.containsValue(b) || l.containsValue(backendIps.get(b)));
+        }
+    }
+
+    // --- ground truth and what Sonde says ---
+
+    private static Map<String, Long> groundTruth(String lossy, String clean) throws Exception {
+        Map<String, Long> out = new HashMap<>();
+        Map<String, Long> client = tcpSnmp(frontend);
+        out.put("activeOpens", client.get("ActiveOpens"));
+        out.put("retransmits", client.get("RetransSegs"));
+        out.put("accepts:" + lossy, tcpSnmp(lossy).get("PassiveOpens"));
+        out.put("accepts:" + clean, tcpSnmp(clean).get("PassiveOpens"));
+        return out;
+    }
+
+    private static Map<String, Double> flowsOfFrontend(String lossy, String clean) throws Exception {
+        String text = scrape();
+        Map<String, Double> out = new HashMap<>();
+        for (String b : List.of(lossy, clean)) {
+            Predicate<Map<String, String>> toB = fromFrontend().and(l -> b.equals(l.get("sonde_peer_backend_name")));
+            out.put("connections:" + b, sum(text, "sonde_flow_connections_total", toB));
+            out.put("retransmits:" + b, sum(text, "sonde_flow_retransmits_total", toB));
+            out.put("sent:" + b, sum(text, "sonde_flow_io_bytes_total",
+                    toB.and(l -> "transmit".equals(l.get("network_io_direction")))));
+            out.put("received:" + b, sum(text, "sonde_flow_io_bytes_total",
+                    toB.and(l -> "receive".equals(l.get("network_io_direction")))));
+        }
+        return out;
+    }
+
+    private static Predicate<Map<String, String>> fromFrontend() {
+        return l -> frontend.equals(l.get("k8s_pod_name")) && "service".equals(l.get("sonde_peer_kind"))
+                && "inventory".equals(l.get("sonde_peer_name")) && "8080".equals(l.get("network_peer_port"));
+    }
+
+    /** The Tcp: line of /proc/net/snmp in the pod's own network namespace. */
+    private static Map<String, Long> tcpSnmp(String pod) throws Exception {
+        String snmp = kubectl("-n", "shop", "exec", pod, "--", "python3", "-c",
+                "print(open('/proc/net/snmp').read())");
+        String[] header = null;
+        Map<String, Long> out = new HashMap<>();
+        for (String line : snmp.split("\n")) {
+            if (!line.startsWith("Tcp:")) {
+                continue;
+            }
+            String[] f = line.substring(4).trim().split("\\s+");
+            if (header == null) {
+                header = f;
+            } else {
+                for (int i = 0; i < f.length; i++) {
+                    out.put(header[i], Long.parseLong(f[i]));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The demo client makes no connects while /tmp/pause exists; then waits out its last one. */
+    private static void pause(boolean on) throws Exception {
+        kubectl("-n", "shop", "exec", frontend, "--", "python3", "-c",
+                on ? "open('/tmp/pause', 'w').close()" : "import os; os.remove('/tmp/pause')");
+        if (on) {
+            Thread.sleep(1500);
+        }
+    }
+
+    private static String scrape() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(metricsUrl))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{(.*)} (\\S+)$");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /** Every sample of a metric: its labels, with the value under "__value__". */
+    static List<Map<String, String>> series(String text, String metric) {
+        return text.lines().map(SAMPLE::matcher).filter(Matcher::matches).filter(m -> m.group(1).equals(metric))
+                .map(m -> {
+                    Map<String, String> labels = new HashMap<>();
+                    Matcher l = LABEL.matcher(m.group(2));
+                    while (l.find()) {
+                        labels.put(l.group(1), l.group(2));
+                    }
+                    labels.put("__value__", m.group(3));
+                    return labels;
+                }).toList();
+    }
+
+    static double sum(String text, String metric, Predicate<Map<String, String>> which) {
+        return series(text, metric).stream().filter(which).mapToDouble(l -> Double.parseDouble(l.get("__value__")))
+                .sum();
+    }
+
+    private static Map<String, Long> minus(Map<String, Long> a, Map<String, Long> b) {
+        Map<String, Long> out = new HashMap<>();
+        a.forEach((k, v) -> out.put(k, v - b.getOrDefault(k, 0L)));
+        return out;
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (check.ok()) {
+                return;
+            }
+            Thread.sleep(2000);
+        }
+        throw new AssertionError("no " + what + " after 120 s; agent /metrics flow lines:\n" + scrape().lines()
+                .filter(l -> l.startsWith("sonde_flow_connections_total") || l.startsWith("sonde_flow_io"))
+                .limit(40).reduce("", (x, y) -> x + y + "\n") + "\nagent log:\n" + CLUSTER.kubectlResult("-n",
+                "sonde-system", "logs", "-l", "app.kubernetes.io/name=sonde-agent", "--tail=60").output());
+    }
+
+    private static String kubectl(String... args) throws Exception {
+        return CLUSTER.kubectl(args);
+    }
+
+    /**
+     * shop: a client Deployment of the Service inventory, whose two backend pods are one Deployment, and a resolver;
+     * one monitor (flows by pod) selects the client and the resolver. tenant: a client of the same Service, selected
+     * by the tenant's own monitor with the same profile (default tenancy: other namespaces by workload).
+     */
+    private static final String SCENARIO = """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: tenant}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: inventory, namespace: shop}
+            spec:
+              selector: {app: inventory}
+              ports: [{name: http, port: 8080, targetPort: 8080}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: inventory, namespace: shop}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: inventory}}
+              template:
+                metadata: {labels: {app: inventory}}
+                spec:
+                  nodeSelector: {sonde.dev/real-node: "true"}
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                  - {name: server, image: DEMO_IMAGE, imagePullPolicy: IfNotPresent, args: [server, --port, "8080"]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: frontend, namespace: shop}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: frontend, role: client}}
+              template:
+                metadata: {labels: {app: frontend, role: client}}
+                spec:
+                  nodeSelector: {sonde.dev/real-node: "true"}
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                  - {name: client, image: DEMO_IMAGE, imagePullPolicy: IfNotPresent,
+                     args: [client, --host, inventory, --port, "8080", --rate, "20"]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: resolver, namespace: shop}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: frontend, role: resolver}}
+              template:
+                metadata: {labels: {app: frontend, role: resolver}}
+                spec:
+                  nodeSelector: {sonde.dev/real-node: "true"}
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                  - {name: resolver, image: DEMO_IMAGE, imagePullPolicy: IfNotPresent,
+                     args: [dns, --name, inventory.shop.svc.cluster.local, --rate, "2"]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: reporter, namespace: tenant}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: reporter}}
+              template:
+                metadata: {labels: {app: reporter}}
+                spec:
+                  nodeSelector: {sonde.dev/real-node: "true"}
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                  - {name: client, image: DEMO_IMAGE, imagePullPolicy: IfNotPresent,
+                     args: [client, --host, inventory.shop.svc.cluster.local, --port, "8080", --rate, "5"]}
+            ---
+            apiVersion: sonde.dev/v1alpha1
+            kind: ProbeProfile
+            metadata: {name: flows-by-pod}
+            spec:
+              interval: 5s
+              probes:
+              - name: tcpConnections
+              - name: tcpRetransmits
+              - name: flows
+                flows: {aggregation: pod}
+            ---
+            apiVersion: sonde.dev/v1alpha1
+            kind: NetworkMonitor
+            metadata: {name: frontend, namespace: shop}
+            spec:
+              profile: flows-by-pod
+              podSelector: {matchLabels: {app: frontend}}
+              export: {prometheus: {enabled: true}}
+            ---
+            apiVersion: sonde.dev/v1alpha1
+            kind: NetworkMonitor
+            metadata: {name: reporter, namespace: tenant}
+            spec:
+              profile: flows-by-pod
+              podSelector: {matchLabels: {app: reporter}}
+              export: {prometheus: {enabled: true}}
+            """;
+}
