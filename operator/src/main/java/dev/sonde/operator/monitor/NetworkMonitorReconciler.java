@@ -74,6 +74,7 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
     public List<EventSource<?, NetworkMonitor>> prepareEventSources(EventSourceContext<NetworkMonitor> context) {
         monitorCache = context.getPrimaryCache();
         MonitorHealthGauges.register(monitorCache, metrics.registry());
+        MonitorNodeGauges.register(monitorCache, metrics.registry());
         List<EventSource<?, NetworkMonitor>> sources = MonitorEventSources.of(context, monitorCache, config.namespace());
         sources.stream().filter(s -> s.resourceType() == AgentReport.class).findFirst()
                 .ifPresent(reports -> ProbeStateGauges.register(agentReports(reports), metrics.registry()));

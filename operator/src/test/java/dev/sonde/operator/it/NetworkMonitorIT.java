@@ -256,6 +256,8 @@ class NetworkMonitorIT {
             assertThat(jsonpath(cluster, appNs, "web", "{.status.nodes.summary}")).isEqualTo("1/2");
         });
         assertThat(jsonpath(cluster, appNs, "web", "{.status.nodes.failed}")).isEqualTo("1");
+        assertThat(OperatorProcess.sample(operator.metrics(), "sonde_monitor_nodes", "state=\"failed\""))
+                .as("sonde_monitor_nodes{state=\"failed\"}, for the alert SondeMonitorNodesFailed").isGreaterThanOrEqualTo(1.0);
         assertThat(readyReason(cluster, appNs, "web")).isEqualTo("Monitoring");
 
         // a failed probe makes its node not ready, and shows in the per-probe state
