@@ -176,9 +176,12 @@ class DemoFlowIT {
         awaitQuery("a minute of the agent's scrapes", "count_over_time(up{job=\"sonde-agent\"}[1m]) >= 4",
                 samples -> !samples.isEmpty());
         String client = podOf("checkout", "client");
-        awaitQuery("the client's failed connects scraped", "sonde_tcp_connect_failures_total{k8s_pod_name=\"" + client
-                + "\"} > 0", samples -> !samples.isEmpty());
-        List<PrometheusApi.Sample> failures = PROMETHEUS.query("sonde_tcp_connect_failures_total{k8s_namespace_name=\"demo\"}");
+        // checkout's series (the demo's peers monitor selects the client and inventory too, with flows)
+        String checkout = "sonde_monitor=\"demo/checkout\"";
+        awaitQuery("the client's failed connects scraped", "sonde_tcp_connect_failures_total{" + checkout
+                + ", k8s_pod_name=\"" + client + "\"} > 0", samples -> !samples.isEmpty());
+        List<PrometheusApi.Sample> failures = PROMETHEUS.query("sonde_tcp_connect_failures_total{k8s_namespace_name=\"demo\", "
+                + checkout + "}");
         System.out.println("sonde_tcp_connect_failures_total in Prometheus: " + failures);
         assertThat(failures).extracting(s -> s.label("k8s_pod_name"))
                 .contains(client, podOf("checkout", "server"), podOf("checkout", "resolver"))
@@ -189,9 +192,9 @@ class DemoFlowIT {
         assertThat(stored).as("the client's failed connects as scraped, and the agent's counter now").isPositive()
                 .isLessThanOrEqualTo(now);
 
-        String share = "sum(rate(sonde_tcp_connect_failures_total{k8s_pod_name=\"%s\"}[1m]))"
-                + " / sum(rate(sonde_tcp_connections_total{k8s_pod_name=\"%s\",direction=\"active\"}[1m]))";
-        double ratio = awaitQuery("a 1-minute failure share of the client", share.formatted(client, client),
+        String share = "sum(rate(sonde_tcp_connect_failures_total{%s, k8s_pod_name=\"%s\"}[1m]))"
+                + " / sum(rate(sonde_tcp_connections_total{%s, k8s_pod_name=\"%s\", direction=\"active\"}[1m]))";
+        double ratio = awaitQuery("a 1-minute failure share of the client", share.formatted(checkout, client, checkout, client),
                 samples -> !samples.isEmpty() && !Double.isNaN(samples.getFirst().value())).getFirst().value();
         System.out.printf("the client's connect failure share in PromQL: %.4f%n", ratio);
         assertThat(ratio).as("every 20th connect refused").isBetween(0.03, 0.07);
