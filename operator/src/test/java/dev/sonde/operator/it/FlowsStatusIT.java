@@ -196,6 +196,23 @@ class FlowsStatusIT {
         assertThat(condition(client, "Ready")).isEqualTo(readyBefore);
     }
 
+    @Test
+    @Order(4)
+    void eachFlipIsAnEvent(ControlPlane cluster) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(events(cluster, "PeerBudgetExceeded", "{.items[*].type}")).isEqualTo("Warning");
+            assertThat(events(cluster, "PeerBudgetExceeded", "{.items[*].message}"))
+                    .contains("not counted per peer").contains("maxPeersPerPod 8");
+            // the first True (no flip from anything) is no Event; the way back from False is one
+            assertThat(events(cluster, "WithinBudget", "{.items[*].type}")).isEqualTo("Normal");
+        });
+    }
+
+    private static String events(ControlPlane cluster, String reason, String path) {
+        return cluster.kubectl("get", "events", "-n", appNs, "--field-selector",
+                "reason=" + reason + ",involvedObject.name=web", "-o", "jsonpath=" + path).orThrow().strip();
+    }
+
     // --- helpers ---
 
     /** A status peer in one line: who, then every counter as stored. */
