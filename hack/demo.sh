@@ -12,6 +12,10 @@
 #   hack/demo.sh traffic [--fail-every N] [--missing-every M]
 #                       roll the checkout client and resolver: every N-th connect fails, every M-th lookup is
 #                       for a missing name (0: none); defaults 20 and 10
+#   hack/demo.sh map [file.png]
+#                       the demo's service map from the agents' live flow metrics (Graphviz; default
+#                       docs/images/service-map.png): workloads and Services, edges with connections, the share
+#                       that failed, and bytes
 #   hack/demo.sh down   stop everything the demo started; nothing stays attached
 #   hack/demo.sh links  the kernel's links to Sonde's programs (sonde_*), one line each; none once the
 #                       agent has detached
@@ -129,6 +133,21 @@ if [[ "${1:-}" == traffic ]]; then
   exit 0
 fi
 
+if [[ "${1:-}" == map ]]; then
+  out="${2:-docs/images/service-map.png}"
+  eval "$(hack/cluster.sh env)"
+  command -v dot >/dev/null || { log "installing graphviz"; apt-get install -y -qq graphviz >/dev/null; }
+  mkdir -p "$(dirname "$out")"
+  metrics=""
+  for ip in $(kubectl get pods -n sonde-system -l app.kubernetes.io/name=sonde-agent -o jsonpath='{.items[*].status.podIP}'); do
+    metrics+="$(curl -sf "$ip:9466/metrics" || true)"$'\n'
+  done
+  grep -q '^sonde_flow_connections_total' <<<"$metrics" || die "no flow metrics on the agents (is the demo running?)"
+  python3 hack/demo/servicemap.py <<<"$metrics" | dot -Tpng -o "$out"
+  log "service map: $out"
+  exit 0
+fi
+
 agent_pod_field() { # jsonpath of the agent pod on the real node
   kubectl get pods -n sonde-system -l app.kubernetes.io/name=sonde-agent --field-selector "spec.nodeName=$REAL_NODE" \
     -o jsonpath="{.items[0].$1}"
@@ -190,6 +209,9 @@ kubectl apply --server-side -f config/samples/ >/dev/null
 kubectl patch networkmonitor checkout -n demo --type=merge \
   -p "{\"spec\":{\"export\":{\"otlp\":{\"endpoint\":\"http://$node_ip:$SONDE_DEMO_OTLP_GRPC_PORT\"}}}}" >/dev/null
 
+# who talks to whom: the checkout and inventory pods with the flows profile (hack/demo.sh map draws it)
+kubectl apply --server-side -f hack/demo/peers-monitor.yaml >/dev/null
+
 log "starting the demo workloads on $REAL_NODE"
 sed "s|DEMO_IMAGE|$demo_image|" hack/demo/workloads.yaml | kubectl apply --server-side -f - >/dev/null
 for deployment in checkout-server checkout-client checkout-resolver inventory; do
@@ -219,6 +241,8 @@ demo's pods on $REAL_NODE. Try:
   kubectl logs -n sonde-system deploy/sonde-operator
   kubectl exec -n demo deploy/checkout-client -- cat /proc/net/snmp   # the pod's own TCP counters
   curl -s $agent_ip:9466/metrics | grep '^sonde_tcp_connect_failures_total'   # per-pod, Prometheus
+  kubectl get networkmonitor peers -n demo -o jsonpath='{.status.peers}'   # who the demo pods talk to
+  hack/demo.sh map                                  # the service map, from the live flows, as a PNG
   tail -c 2000 $SONDE_DEMO_OTLP_FILE                  # per-pod OTLP, as the collector received it
   hack/demo.sh traffic --fail-every 0 --missing-every 0   # no failures: Healthy after a window
   kubectl patch networkmonitor checkout -n demo --type=merge -p '{"spec":{"paused":true}}'

@@ -93,8 +93,21 @@ class FlowsOnRealNodeIT {
         Map<String, Long> before = groundTruth(lossy, clean);
         Map<String, Double> metricsBefore = flowsOfFrontend(lossy, clean);
         pause(false);
-        Thread.sleep(15_000);
+        // while the lossy edge is live, the monitor's health reason names its backend
+        String reasons = "";
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(40)
+                && (!reasons.contains(lossy) || System.nanoTime() - start < TimeUnit.SECONDS.toNanos(15))) {
+            Thread.sleep(2000);
+            reasons = kubectl("-n", "shop", "get", "networkmonitor", "frontend", "-o",
+                    "jsonpath={.status.healthReasons[*].message}");
+        }
+        String peers = kubectl("-n", "shop", "get", "networkmonitor", "frontend", "-o", "jsonpath={.status.peers}");
         pause(true);
+        System.out.println("networkmonitor shop/frontend: healthReasons " + reasons + "\n  peers " + peers);
+        assertThat(reasons).as("the health reason names the backend behind the retransmits")
+                .contains("Service shop/inventory:8080 (backend " + lossy + ")");
+        assertThat(peers).contains(lossy);
         Thread.sleep(12_000); // two of the profile's 5 s intervals: everything counted is published
         Map<String, Long> after = groundTruth(lossy, clean);
         Map<String, Double> metricsAfter = flowsOfFrontend(lossy, clean);
@@ -357,6 +370,8 @@ class FlowsOnRealNodeIT {
               - name: tcpRetransmits
               - name: flows
                 flows: {aggregation: pod}
+              health:
+                retransmitRatio: {degraded: 0.01, critical: 0.5}
             ---
             apiVersion: sonde.dev/v1alpha1
             kind: NetworkMonitor

@@ -17,6 +17,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import dev.sonde.agent.flows.FlowSeries;
+import dev.sonde.agent.flows.Peer;
+import dev.sonde.agent.flows.PeerIdentity;
+import dev.sonde.agent.probe.FlowCounters;
+import dev.sonde.agent.probe.FlowKey;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,14 +42,34 @@ class PrometheusTextPromtoolIT {
                 Map.of("metrics", 2L, "connect_start", 0L, "dns_pending", 0L),
                 Map.of("metrics", 10, "selected_cgroups", 2), Map.of("metrics", 16384, "selected_cgroups", 1024),
                 4, 1, 120, 12), 2));
+        all.addAll(flows("web-1"));
         String text = PrometheusText.write(all);
         assertThat(text).as("every probe's metrics are in the exposition").contains("sonde_tcp_rtt_seconds_bucket",
+                "sonde_flow_connections_total", "sonde_flow_rtt_seconds_bucket", "sonde_network_interzone_io_bytes_total",
+                "sonde_flow_refused_total",
                 "sonde_dns_errors_total", "sonde_packet_drops_total", "sonde_tcp_resets_total",
                 "sonde_tcp_retransmits_total", "sonde_network_packets_total", "sonde_agent_bpf_map_full_total");
 
         Promtool.Check check = Promtool.checkMetrics(text);
 
         assertThat(check.clean()).as(check + "\nin:\n" + text).isTrue();
+    }
+
+    /** A pod's flows to a Service in another zone (with its backend) and from an external group. */
+    private List<MetricData> flows(String pod) {
+        long[] rtt = new long[Log2Histogram.BUCKETS];
+        rtt[6] = 3;
+        FlowCounters c = new FlowCounters(10, 1, 0, 2, 4, 1100, 20, new Log2Histogram(rtt, 150));
+        CompiledMonitor monitor = new CompiledMonitor("shop", "checkout", "uid-m", 0, "standard", 15000,
+                List.of(CompiledProbe.of(ProbeName.FLOWS)), null, null, null, null);
+        NodePod nodePod = new NodePod("shop", pod, "uid-" + pod, Map.of(), QosClass.BEST_EFFORT, false);
+        Peer svc = new Peer(PeerIdentity.Kind.SERVICE, "shop", "inventory", null, null, "inventory", "zone-b", 8080,
+                FlowKey.Transport.TCP, FlowKey.Direction.ACTIVE);
+        Peer ext = new Peer(PeerIdentity.Kind.EXTERNAL, null, "corp", null, null, null, null, 443,
+                FlowKey.Transport.TCP, FlowKey.Direction.PASSIVE);
+        List<FlowSeries.Series> series = List.of(new FlowSeries.Series(monitor, nodePod, svc, 1, c, 0),
+                new FlowSeries.Series(monitor, nodePod, ext, 1, c, 0));
+        return metrics.flows(metrics.resource(monitor, nodePod, "zone-a"), series, 3, 1, "zone-a", 2);
     }
 
     private List<MetricData> series(String pod) {

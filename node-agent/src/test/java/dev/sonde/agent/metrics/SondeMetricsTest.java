@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
+import dev.sonde.agent.probe.FlowCounters;
+import dev.sonde.agent.probe.FlowKey;
 import dev.sonde.agent.probe.Log2Histogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
@@ -77,5 +79,40 @@ class SondeMetricsTest {
     private static CompiledMonitor monitor(ProbeName... probes) {
         return new CompiledMonitor("shop", "checkout", "uid-m", 0, "standard", 15000,
                 java.util.Arrays.stream(probes).map(CompiledProbe::of).toList(), null, null, null, null);
+    }
+
+    @Test
+    void flowPointsCarryThePeerAndInterzoneBytesOnlyForAnotherKnownZone() {
+        CompiledMonitor monitor = monitor(ProbeName.FLOWS);
+        NodePod pod = new NodePod("shop", "web-1", "uid-1", Map.of("app.kubernetes.io/name", "web"),
+                QosClass.BEST_EFFORT, false, new dev.sonde.agent.pods.Workload("Deployment", "web"));
+        FlowCounters c = new FlowCounters(4, 1, 0, 0, 2, 400, 80, Log2Histogram.EMPTY);
+        dev.sonde.agent.flows.Peer far = new dev.sonde.agent.flows.Peer(
+                dev.sonde.agent.flows.PeerIdentity.Kind.SERVICE, "shop", "inventory", null, null, "inventory-0",
+                "zone-b", 8080, FlowKey.Transport.TCP, FlowKey.Direction.ACTIVE);
+        dev.sonde.agent.flows.Peer near = new dev.sonde.agent.flows.Peer(
+                dev.sonde.agent.flows.PeerIdentity.Kind.POD, "shop", null, "Deployment", "cart", null, "zone-a", 9000,
+                FlowKey.Transport.TCP, FlowKey.Direction.PASSIVE);
+        var resource = metrics.resource(monitor, pod, "zone-a");
+        List<MetricData> data = metrics.flows(resource, List.of(
+                new dev.sonde.agent.flows.FlowSeries.Series(monitor, pod, far, 100, c, 0),
+                new dev.sonde.agent.flows.FlowSeries.Series(monitor, pod, near, 100, c, 0)), 0, 100, "zone-a", 200);
+
+        assertThat(resource.getAttribute(AttributeKey.stringKey("k8s.deployment.name"))).isEqualTo("web");
+        assertThat(resource.getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo("web");
+        assertThat(resource.getAttribute(AttributeKey.stringKey("cloud.availability_zone"))).isEqualTo("zone-a");
+        MetricData interzone = data.stream().filter(m -> m.getName().equals(SondeMetrics.INTERZONE_IO)).findFirst()
+                .orElseThrow();
+        assertThat(interzone.getLongSumData().getPoints()).hasSize(2).allSatisfy(p -> {
+            assertThat(p.getAttributes().get(AttributeKey.stringKey("sonde.peer.name"))).isEqualTo("inventory");
+            assertThat(p.getAttributes().get(AttributeKey.stringKey("sonde.peer.backend.name"))).isEqualTo("inventory-0");
+        });
+        MetricData failures = data.stream().filter(m -> m.getName().equals(SondeMetrics.FLOW_CONNECT_FAILURES))
+                .findFirst().orElseThrow();
+        assertThat(failures.getLongSumData().getPoints()).as("only active flows have connect failures").hasSize(1);
+        MetricData connections = data.stream().filter(m -> m.getName().equals(SondeMetrics.FLOW_CONNECTIONS))
+                .findFirst().orElseThrow();
+        assertThat(connections.getLongSumData().getPoints()).extracting(p -> p.getAttributes().get(
+                AttributeKey.longKey("network.peer.port"))).containsExactlyInAnyOrder(8080L, 9000L);
     }
 }

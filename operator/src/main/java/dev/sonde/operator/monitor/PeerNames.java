@@ -3,7 +3,8 @@ package dev.sonde.operator.monitor;
 import dev.sonde.api.v1alpha1.PeerWindow;
 
 /**
- * A flow peer as a person reads it in a health reason: {@code Service demo/inventory:8080}, {@code pod demo/web-0},
+ * A flow peer as a person reads it in a health reason: {@code Service demo/inventory:8080} (with
+ * {@code (backend inventory-0)} when the flow names the backend it reached), {@code pod demo/web-0},
  * {@code Deployment demo/web}, {@code node node-a}, {@code external corporate-vpn} (an external CIDR group),
  * {@code an external address} (in no group), or {@code a pod in namespace billing} when the monitor may know no
  * more of it.
@@ -17,7 +18,8 @@ public final class PeerNames {
         String kind = peer.getKind() == null ? "" : peer.getKind();
         return switch (kind) {
             case "service" -> "Service " + qualified(peer.getNamespace(), peer.getName())
-                    + (peer.getPort() == null ? "" : ":" + peer.getPort());
+                    + (peer.getPort() == null ? "" : ":" + peer.getPort())
+                    + (peer.getBackend() == null ? "" : " (backend " + peer.getBackend() + ")");
             case "node" -> "node " + peer.getName();
             // the agent names an address no CIDR group matches "external"
             case "external" -> peer.getName() == null || peer.getName().equals("external") ? "an external address"

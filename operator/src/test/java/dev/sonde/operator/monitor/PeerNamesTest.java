@@ -25,6 +25,9 @@ class PeerNamesTest {
     void aServiceIsNamedWithItsNamespaceAndPort() {
         assertThat(PeerNames.describe(peer("service", "demo", "inventory", "Deployment", "inventory", 8080)))
                 .isEqualTo("Service demo/inventory:8080");
+        PeerWindow reached = peer("service", "demo", "inventory", null, null, 8080);
+        reached.setBackend("inventory-7d9f-x2");
+        assertThat(PeerNames.describe(reached)).isEqualTo("Service demo/inventory:8080 (backend inventory-7d9f-x2)");
     }
 
     @Test
