@@ -57,9 +57,13 @@ class FlowsOnRealNodeIT {
         for (String ns : List.of("shop", "tenant")) {
             kubectl("-n", ns, "wait", "--for=condition=Ready", "pods", "--all", "--timeout=180s");
         }
+        String agentPod = agentPod();
+        kubectl("-n", "sonde-system", "wait", "--for=condition=Ready", "pod/" + agentPod, "--timeout=180s");
+        String agentIp = kubectl("-n", "sonde-system", "get", "pod", agentPod, "-o", "jsonpath={.status.podIP}");
         String nodeIp = kubectl("get", "node", NODE, "-o",
                 "jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}");
-        metricsUrl = "http://" + nodeIp + ":9466/metrics";
+        assertThat(agentIp).as("the agent runs in the node's network namespace").isEqualTo(nodeIp);
+        metricsUrl = "http://" + agentIp + ":9466/metrics";
         frontend = kubectl("-n", "shop", "get", "pods", "-l", "app=frontend,role=client", "-o",
                 "jsonpath={.items[0].metadata.name}");
         backends = List.of(kubectl("-n", "shop", "get", "pods", "-l", "app=inventory", "-o",
@@ -80,9 +84,11 @@ class FlowsOnRealNodeIT {
     @Test
     @Order(1)
     void eachBackendsShareOfTheClientsConnectsIsExactAndRetransmitsStayOnTheLossyEdge() throws Exception {
-        waitFor("the frontend's flows to both backends in /metrics", () -> backends.stream().allMatch(b ->
-                sum(scrape(), "sonde_flow_connections_total", fromFrontend().and(l -> b.equals(l.get(
-                        "sonde_peer_backend_name")))) > 0));
+        waitFor("the frontend's flows to both backends in /metrics", () -> {
+            String text = scrape();
+            return backends.stream().allMatch(b -> sum(text, "sonde_flow_connections_total",
+                    fromFrontend().and(l -> b.equals(l.get("sonde_peer_backend_name")))) > 0);
+        });
         String lossy = backends.get(0);
         String clean = backends.get(1);
         RealNodeCluster.sh(("nft add table ip %1$s && nft add chain ip %1$s fwd '{ type filter hook forward priority 0; }'"
@@ -264,16 +270,44 @@ class FlowsOnRealNodeIT {
 
     private static void waitFor(String what, Check check) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        Exception last = null;
         while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return;
+            try {
+                if (check.ok()) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                last = e;
             }
             Thread.sleep(2000);
         }
-        throw new AssertionError("no " + what + " after 120 s; agent /metrics flow lines:\n" + scrape().lines()
-                .filter(l -> l.startsWith("sonde_flow_connections_total") || l.startsWith("sonde_flow_io"))
-                .limit(40).reduce("", (x, y) -> x + y + "\n") + "\nagent log:\n" + CLUSTER.kubectlResult("-n",
-                "sonde-system", "logs", "-l", "app.kubernetes.io/name=sonde-agent", "--tail=60").output());
+        String flowLines;
+        try {
+            flowLines = scrape().lines().filter(l -> l.startsWith("sonde_flow_connections_total")
+                    || l.startsWith("sonde_flow_io")).limit(40).reduce("", (x, y) -> x + y + "\n");
+        } catch (java.io.IOException e) {
+            flowLines = "(cannot scrape " + metricsUrl + ": " + e + ")";
+        }
+        throw new AssertionError("no " + what + " after 120 s (last error: " + last + "); agent /metrics flow lines:\n"
+                + flowLines + "\nagent pods:\n" + CLUSTER.kubectlResult("-n", "sonde-system", "get", "pods", "-o",
+                "wide").output() + "\nagent log:\n" + CLUSTER.kubectlResult("-n", "sonde-system", "logs", "-l",
+                "app.kubernetes.io/name=sonde-agent", "--tail=80").output());
+    }
+
+    /** The DaemonSet's pod on the real node. */
+    private static String agentPod() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            RealNodeCluster.Result r = CLUSTER.kubectlResult("-n", "sonde-system", "get", "pods", "-l",
+                    "app.kubernetes.io/name=sonde-agent", "--field-selector", "spec.nodeName=" + NODE, "-o",
+                    "jsonpath={.items[0].metadata.name}");
+            if (r.exit() == 0 && !r.output().isBlank()) {
+                return r.output().strip();
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("no agent pod on " + NODE + ":\n" + CLUSTER.kubectlResult("-n", "sonde-system",
+                "get", "ds,pods", "-o", "wide").output());
     }
 
     private static String kubectl(String... args) throws Exception {

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Records a monitor's Ready and health transitions as Events, one Event per transition: the informer cache may still
+ * Records a monitor's Ready, health and PeersComplete transitions as Events, one Event per transition: the informer cache may still
  * hold the previous status for a moment after a patch, so each transition is remembered per monitor.
  */
 final class MonitorEvents {
@@ -38,6 +38,26 @@ final class MonitorEvents {
         if (before != null && before != status.getHealth()
                 && firstTimeSeen(monitor, "health", String.valueOf(status.getHealth()))) {
             recordHealth(monitor, before, status);
+        }
+        recordPeersComplete(monitor, status);
+    }
+
+    /** A PeersComplete flip (or its first appearance as False): PeerBudgetExceeded is a Warning. */
+    private void recordPeersComplete(NetworkMonitor monitor, NetworkMonitorStatus status) {
+        var after = Conditions.find(status.getConditions(), PeersComplete.TYPE);
+        if (after.isEmpty()) {
+            return;
+        }
+        String was = Conditions.find(monitor.getStatus() == null ? null : monitor.getStatus().getConditions(),
+                PeersComplete.TYPE).map(c -> c.getStatus()).orElse(null);
+        String is = after.get().getStatus();
+        boolean flipped = was == null ? Conditions.FALSE.equals(is) : !was.equals(is);
+        if (flipped && firstTimeSeen(monitor, "peers", is)) {
+            if (Conditions.FALSE.equals(is)) {
+                events.warning(monitor, after.get().getReason(), after.get().getMessage());
+            } else {
+                events.normal(monitor, after.get().getReason(), after.get().getMessage());
+            }
         }
     }
 

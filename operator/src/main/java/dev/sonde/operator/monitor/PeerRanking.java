@@ -55,8 +55,10 @@ public final class PeerRanking {
         }
         List<PeerWindow> merged = new ArrayList<>(sums.values());
         for (PeerWindow peer : merged) {
-            peer.setConnectFailureRatio(peer.getConnectFailures() == null || count(peer.getConnections()) == 0 ? null
-                    : ReportAggregator.round((double) peer.getConnectFailures() / peer.getConnections(), 4));
+            // an inbound connect that failed never reached the pod: passive flows have no failure ratio
+            boolean active = !"passive".equals(peer.getDirection());
+            peer.setConnectFailureRatio(!active || peer.getConnectFailures() == null || count(peer.getConnections()) == 0
+                    ? null : ReportAggregator.round((double) peer.getConnectFailures() / peer.getConnections(), 4));
         }
         merged.sort(AT_FAULT_FIRST);
         return merged;

@@ -151,7 +151,7 @@ class FlowsStatusIT {
                 "service " + appNs + "/inventory:8080 100 conns 15 failed 0.15 2 retrans 0 resets 10000 bytes",
                 "external corporate-vpn:443 5 conns 1 failed 0.2 4 retrans 0 resets 500 bytes",
                 "pod " + appNs + "/db-0:5432 10 conns 0 failed 0.0 10 retrans 3 resets 1000 bytes",
-                "pod " + appNs + "/Deployment checkout:80 40 conns null failed null 0 retrans 0 resets 4000 bytes",
+                "pod " + appNs + "/Deployment checkout:80 40 conns 0 failed null 0 retrans 0 resets 4000 bytes",
                 "node " + node1 + ":10250 2 conns 0 failed 0.0 0 retrans 0 resets 200 bytes");
         assertThat(peers.getFirst().getBytesSent()).isEqualTo(6000);
         assertThat(peers.getFirst().getBytesReceived()).isEqualTo(4000);
@@ -196,6 +196,23 @@ class FlowsStatusIT {
         assertThat(condition(client, "Ready")).isEqualTo(readyBefore);
     }
 
+    @Test
+    @Order(4)
+    void eachFlipIsAnEvent(ControlPlane cluster) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(events(cluster, "PeerBudgetExceeded", "{.items[*].type}")).isEqualTo("Warning");
+            assertThat(events(cluster, "PeerBudgetExceeded", "{.items[*].message}"))
+                    .contains("not counted per peer").contains("maxPeersPerPod 8");
+            // the first True (no flip from anything) is no Event; the way back from False is one
+            assertThat(events(cluster, "WithinBudget", "{.items[*].type}")).isEqualTo("Normal");
+        });
+    }
+
+    private static String events(ControlPlane cluster, String reason, String path) {
+        return cluster.kubectl("get", "events", "-n", appNs, "--field-selector",
+                "reason=" + reason + ",involvedObject.name=web", "-o", "jsonpath=" + path).orThrow().strip();
+    }
+
     // --- helpers ---
 
     /** A status peer in one line: who, then every counter as stored. */
@@ -213,7 +230,7 @@ class FlowsStatusIT {
         writeReport(client, node0, uid, counters(100, 10), refused0, List.of(
                 peer("service", appNs, "inventory", null, 8080, "active", 60, 9L, 2, 0, 3600, 2400),
                 peer("external", null, "corporate-vpn", null, 443, "active", 5, 1L, 4, 0, 250, 250),
-                peer("pod", appNs, null, "checkout", 80, "passive", 40, null, 0, 0, 2000, 2000)));
+                peer("pod", appNs, null, "checkout", 80, "passive", 40, 0L, 0, 0, 2000, 2000)));
         writeReport(client, node1, uid, counters(100, 10), refused1, List.of(
                 peer("service", appNs, "inventory", null, 8080, "active", 40, 6L, 0, 0, 2400, 1600),
                 peer("pod", appNs, "db-0", null, 5432, "active", 10, 0L, 10, 3, 500, 500),

@@ -82,10 +82,9 @@ class PeerRankingTest {
     }
 
     @Test
-    void aPassivePeerWithoutConnectCountsHasNoRatio() {
-        PeerWindow passive = peer("pod", "demo", "client", 8080);
+    void aPassivePeerHasNoFailureRatioEvenWithAZeroFailureCount() {
+        PeerWindow passive = counted(peer("pod", "demo", "client", 8080), 4, 0, 0, 0, 1);
         passive.setDirection("passive");
-        passive.setConnections(4L);
         assertThat(PeerRanking.merge(List.of(node(passive))).getFirst().getConnectFailureRatio()).isNull();
         assertThat(PeerRanking.merge(List.of(new MonitorWindow()))).isEmpty();
     }
