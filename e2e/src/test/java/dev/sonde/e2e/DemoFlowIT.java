@@ -435,6 +435,7 @@ class DemoFlowIT {
         assertTheTourShowsTheLinks("while checkout runs");
         patchPaused("checkout", "demo", true);
         patchPaused("platform", "sonde-system", true);
+        patchPaused("peers", "demo", true); // the demo's flows monitor (hack/demo/peers-monitor.yaml) selects pods too
         awaitLinks("paused monitors: no links", Set::isEmpty);
         assertTheTourShowsTheLinks("paused");
         kubectl("wait", "--for=condition=Ready", "networkmonitor/checkout", "-n", "demo", "--timeout=30s");
@@ -444,6 +445,7 @@ class DemoFlowIT {
         awaitLinks("checkout resumed: links again", links -> !links.isEmpty());
 
         kubectl("delete", "networkmonitor", "checkout", "-n", "demo");
+        kubectl("delete", "networkmonitor", "peers", "-n", "demo");
         kubectl("delete", "networkmonitor", "platform", "-n", "sonde-system");
         awaitLinks("monitors deleted: no links", Set::isEmpty);
     }
