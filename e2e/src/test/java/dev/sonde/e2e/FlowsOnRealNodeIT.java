@@ -91,8 +91,8 @@ class FlowsOnRealNodeIT {
         });
         String lossy = backends.get(0);
         String clean = backends.get(1);
-        RealNodeCluster.sh(("nft add table ip %1$s && nft add chain ip %1$s fwd '{ type filter hook forward priority 0; }'"
-                + " && nft add rule ip %1$s fwd ip daddr %2$s tcp dport 8080 'tcp flags & (syn | fin | rst) == 0'"
+        RealNodeCluster.sh(("nft add table ip %1$s && nft add chain ip %1$s loss '{ type filter hook forward priority 0; }'"
+                + " && nft add rule ip %1$s loss ip daddr %2$s tcp dport 8080 'tcp flags & (syn | fin | rst) == 0'"
                 + " numgen random mod 5 '<' 1 drop").formatted(LOSS_TABLE, backendIps.get(lossy)));
 
         pause(true);
