@@ -123,28 +123,38 @@ static __always_inline void add_rtt(struct flow_value *v, __u32 srtt_us)
 	v->rtt_sum_us += srtt_us;
 }
 
+/*
+ * A flows-selected pod's new TCP socket: its flow key (the socket's cgroup and peer, the server port, the direction) in
+ * fresh socket storage; NULL when the pod has no flows or the storage can't be had (counted).
+ */
+static __always_inline struct flow_sock *new_flow_sock(const struct sock *sk, __u16 server_port, __u8 direction)
+{
+	__u64 cg = sk_cgroup_id(sk);
+
+	if (!bpf_map_lookup_elem(&flow_budget, &cg))
+		return NULL;
+	struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+
+	if (!fs) {
+		note_map_full(SONDE_MAP_FLOW_SOCK);
+		return NULL;
+	}
+	__builtin_memset(fs, 0, sizeof(*fs));
+	fs->key.cgroup_id = cg;
+	sk_peer_addr(sk, fs->key.peer);
+	fs->key.port = server_port;
+	fs->key.direction = direction;
+	fs->key.protocol = SONDE_IPPROTO_TCP;
+	return fs;
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate)
 {
 	if (sk->sk_protocol != SONDE_IPPROTO_TCP)
 		return 0;
 	if (newstate == TCP_STATE_SYN_SENT) {
-		__u64 cg = sk_cgroup_id(sk);
-
-		if (!bpf_map_lookup_elem(&flow_budget, &cg))
-			return 0;
-		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-
-		if (!fs) {
-			note_map_full(SONDE_MAP_FLOW_SOCK);
-			return 0;
-		}
-		__builtin_memset(fs, 0, sizeof(*fs));
-		fs->key.cgroup_id = cg;
-		sk_peer_addr(sk, fs->key.peer);
-		fs->key.port = bpf_ntohs(sk->__sk_common.skc_dport);
-		fs->key.direction = SONDE_FLOW_ACTIVE;
-		fs->key.protocol = SONDE_IPPROTO_TCP;
+		new_flow_sock(sk, bpf_ntohs(sk->__sk_common.skc_dport), SONDE_FLOW_ACTIVE);
 		return 0;
 	}
 	if (oldstate == TCP_STATE_SYN_SENT) {
@@ -165,22 +175,10 @@ int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate
 		return 0;
 	}
 	if (oldstate == TCP_STATE_SYN_RECV && newstate == TCP_STATE_ESTABLISHED) {
-		__u64 cg = sk_cgroup_id(sk);
+		struct flow_sock *fs = new_flow_sock(sk, sk->__sk_common.skc_num, SONDE_FLOW_PASSIVE);
 
-		if (!bpf_map_lookup_elem(&flow_budget, &cg))
+		if (!fs)
 			return 0;
-		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-
-		if (!fs) {
-			note_map_full(SONDE_MAP_FLOW_SOCK);
-			return 0;
-		}
-		__builtin_memset(fs, 0, sizeof(*fs));
-		fs->key.cgroup_id = cg;
-		sk_peer_addr(sk, fs->key.peer);
-		fs->key.port = sk->__sk_common.skc_num;
-		fs->key.direction = SONDE_FLOW_PASSIVE;
-		fs->key.protocol = SONDE_IPPROTO_TCP;
 		fs->ready = 1;
 		struct flow_value *v = flow_of(&fs->key);
 

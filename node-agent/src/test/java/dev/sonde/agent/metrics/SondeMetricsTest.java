@@ -46,6 +46,8 @@ class SondeMetricsTest {
                 AttributeKey.stringKey("k8s.namespace.name"), "shop",
                 AttributeKey.stringKey("k8s.pod.name"), "web-1",
                 AttributeKey.stringKey("k8s.pod.uid"), "uid-1",
+                // a pod without an owner or app.kubernetes.io/name label: its own name
+                AttributeKey.stringKey("service.name"), "web-1",
                 AttributeKey.stringKey("sonde.monitor"), "shop/checkout"));
         assertThat(connections.getLongSumData().isMonotonic()).isTrue();
         assertThat(connections.getLongSumData().getPoints()).extracting(
