@@ -100,6 +100,9 @@ class FlowsOnRealNodeIT {
                 "jsonpath={.items[0].metadata.name}");
         kubectl("-n", "tenant", "exec", reporter, "--", "python3", "-c", "open('/tmp/pause', 'w').close()");
         pause(true);
+        // /metrics shows what the agent published at its last interval (5 s): wait until it has published the
+        // quiet state, or the baseline would miss the last connects before the pause
+        Thread.sleep(12_000);
         Map<String, Long> before = groundTruth(lossy, clean);
         Map<String, Double> metricsBefore = flowsOfFrontend(lossy, clean);
         pause(false);
