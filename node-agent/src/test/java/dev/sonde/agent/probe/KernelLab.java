@@ -2,6 +2,7 @@ package dev.sonde.agent.probe;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.sonde.testsupport.ProcNetSnmp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -193,23 +194,7 @@ final class KernelLab implements AutoCloseable {
 
     /** The Tcp: line of /proc/net/snmp inside ns, as name -> value. */
     Map<String, Long> tcpSnmp(String ns) {
-        String snmp = sh("ip", "netns", "exec", ns, "cat", "/proc/net/snmp");
-        String[] header = null;
-        Map<String, Long> out = new HashMap<>();
-        for (String line : snmp.split("\n")) {
-            if (!line.startsWith("Tcp:")) {
-                continue;
-            }
-            String[] f = line.substring(4).trim().split("\\s+");
-            if (header == null) {
-                header = f;
-            } else {
-                for (int i = 0; i < f.length; i++) {
-                    out.put(header[i], Long.parseLong(f[i]));
-                }
-            }
-        }
-        return out;
+        return ProcNetSnmp.tcp(sh("ip", "netns", "exec", ns, "cat", "/proc/net/snmp"));
     }
 
     static String sh(String... cmd) {
