@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sonde.testsupport.GrafanaDashboards;
 import dev.sonde.testsupport.OtelCollector;
+import dev.sonde.testsupport.ProcNetSnmp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -355,8 +356,10 @@ class DemoFlowIT {
 
         // 4 %: over the profile's degraded level (2 %), under its critical level (10 %)
         assertThat(script(120, "traffic", "--fail-every", "25", "--missing-every", "0")).isZero();
+        // a window can also be Degraded for another reason (a loaded machine's DNS p99 above 50 ms): wait for this one
         JsonNode degraded = await("Degraded again once 4 % of connects fail",
-                status -> "Degraded".equals(status.path("health").asText()));
+                status -> "Degraded".equals(status.path("health").asText())
+                        && status.path("healthReasons").toString().contains("connectFailureRatio"));
         assertThat(degraded.path("healthReasons").toString()).contains("connectFailureRatio")
                 .doesNotContain("dnsErrorRatio");
         assertThat(degraded.path("summary").path("connectFailureRatio").asDouble()).isBetween(0.02, 0.06);
@@ -486,17 +489,9 @@ class DemoFlowIT {
         }
     }
 
-    /** The Tcp: line of /proc/net/snmp as the pod's own network namespace has it. */
+    /** The Tcp: counters of /proc/net/snmp as the pod's own network namespace has them. */
     private static Map<String, Long> tcpMib(String pod) throws Exception {
-        String[] tcp = kubectl("exec", "-n", "demo", pod, "--", "cat", "/proc/net/snmp").lines()
-                .filter(l -> l.startsWith("Tcp:")).toArray(String[]::new);
-        String[] names = tcp[0].split("\\s+");
-        String[] values = tcp[1].split("\\s+");
-        Map<String, Long> mib = new HashMap<>();
-        for (int i = 1; i < names.length; i++) {
-            mib.put(names[i], Long.parseLong(values[i]));
-        }
-        return mib;
+        return ProcNetSnmp.tcp(kubectl("exec", "-n", "demo", pod, "--", "cat", "/proc/net/snmp"));
     }
 
     /** The agent's /metrics on the real node: "name{labels}" -> value. */
