@@ -16,6 +16,7 @@ import java.util.List;
 public final class BpfMap {
     private static final int ENOENT = 2;
     private static final int EINVAL = 22;
+    private static final int ENOSPC = 28;
     private static final int ENOTSUPP = 524;
     private static final int EOPNOTSUPP = 95;
     private static final int POSSIBLE_CPUS = possibleCpus();
@@ -28,6 +29,7 @@ public final class BpfMap {
     private final boolean perCpu;
     private final Arena owner;
     private BatchBuffers batch;
+    private BatchBuffers stream;
 
     /** Native buffers for batch reads, allocated once from the owning object's arena. */
     private record BatchBuffers(MemorySegment keys, MemorySegment values, MemorySegment inBatch,
@@ -239,6 +241,79 @@ public final class BpfMap {
         } catch (Throwable t) {
             throw Libbpf.fail("bpf_map_lookup_batch " + name, t);
         }
+    }
+
+    /** One entry of {@link #forEach}: key and value in native byte order, valid only during the call. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        void visit(ByteBuffer key, ByteBuffer value);
+    }
+
+    /** Entries per call of {@link #forEach}: its buffers hold this many, whatever the map's size. */
+    static final int STREAM_CHUNK = 256;
+
+    /**
+     * Every entry, {@link #STREAM_CHUNK} at a time through small reused buffers: what a read holds is bounded by the
+     * chunk, not by max_entries × possible CPUs (a per-CPU map of 16,384 entries of 192 B is 200 MB on a 64-CPU node
+     * for {@link #readAll}). Falls back to key-by-key where batch reads are unsupported.
+     */
+    public void forEach(EntryVisitor visitor) {
+        int vb = valueBytes();
+        int chunk = stream == null ? STREAM_CHUNK : (int) (stream.keys().byteSize() / keySize);
+        if (stream == null) {
+            stream = batchBuffers(chunk);
+        }
+        MemorySegment count = stream.count();
+        try {
+            boolean first = true;
+            while (true) {
+                count.set(ValueLayout.JAVA_INT, 0, chunk);
+                MemorySegment cursor = first ? MemorySegment.NULL : stream.inBatch();
+                int rc = (int) Libbpf.BPF_MAP_LOOKUP_BATCH.invokeExact(fd, cursor, stream.outBatch(), stream.keys(),
+                        stream.values(), count, MemorySegment.NULL);
+                if (rc == -ENOSPC) {
+                    // one hash bucket holds more entries than the chunk: a larger chunk, the same cursor
+                    MemorySegment in = stream.inBatch();
+                    chunk *= 2;
+                    stream = batchBuffers(chunk);
+                    stream.inBatch().copyFrom(in);
+                    count = stream.count();
+                    continue;
+                }
+                if (rc < 0 && rc != -ENOENT) {
+                    if (first && (rc == -EINVAL || rc == -ENOTSUPP || rc == -EOPNOTSUPP)) {
+                        Snapshot s = readKeyByKey();
+                        for (int i = 0; i < s.count(); i++) {
+                            visitor.visit(s.key(i), s.value(i));
+                        }
+                        return;
+                    }
+                    BpfObject.check(rc, "lookup_batch in " + name);
+                }
+                int n = count.get(ValueLayout.JAVA_INT, 0);
+                for (int i = 0; i < n; i++) {
+                    visitor.visit(stream.keys().asSlice((long) i * keySize, keySize).asByteBuffer()
+                                    .order(ByteOrder.nativeOrder()),
+                            stream.values().asSlice((long) i * vb, vb).asByteBuffer().order(ByteOrder.nativeOrder()));
+                }
+                if (rc == -ENOENT) {
+                    return;
+                }
+                stream.inBatch().copyFrom(stream.outBatch());
+                first = false;
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libbpf.fail("bpf_map_lookup_batch " + name, t);
+        }
+    }
+
+    private BatchBuffers batchBuffers(int entries) {
+        // hash maps use a u32 bucket cursor, arrays a key: room for either
+        return new BatchBuffers(owner.allocate((long) entries * keySize, 8),
+                owner.allocate((long) entries * valueBytes(), 8), owner.allocate(Math.max(8, keySize), 8),
+                owner.allocate(Math.max(8, keySize), 8), owner.allocate(ValueLayout.JAVA_INT));
     }
 
     /** Every entry, one get_next_key and one lookup per key (what batch reads replace). */

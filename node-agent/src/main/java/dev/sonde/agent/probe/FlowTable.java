@@ -6,9 +6,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,20 +60,20 @@ public final class FlowTable {
     /** Stops counting this pod's flows and deletes them from the kernel. */
     void unselect(CgroupId cgroup) {
         budgets.delete(u64(cgroup.id()));
-        BpfMap.Snapshot s = flows.readAll();
-        for (int i = 0; i < s.count(); i++) {
-            if (s.key(i).getLong(KernelAbi.FLOW_KEY_CGROUP_ID) == cgroup.id()) {
-                flows.delete(keyBytes(s, i));
+        List<byte[]> gone = new ArrayList<>();
+        flows.forEach((k, v) -> {
+            if (k.getLong(KernelAbi.FLOW_KEY_CGROUP_ID) == cgroup.id()) {
+                byte[] key = new byte[k.remaining()];
+                k.get(0, key);
+                gone.add(key);
             }
-        }
+        });
+        gone.forEach(flows::delete);
     }
 
     Reading read() {
         Map<FlowKey, FlowCounters> out = new LinkedHashMap<>();
-        BpfMap.Snapshot s = flows.readAll();
-        for (int i = 0; i < s.count(); i++) {
-            out.put(decodeKey(s.key(i)), decodeValue(s.value(i), perCpuSlot));
-        }
+        flows.forEach((k, v) -> out.put(decodeKey(k), decodeValue(v, perCpuSlot)));
         Map<CgroupId, Budget> bs = new LinkedHashMap<>();
         BpfMap.Snapshot b = budgets.readAll();
         for (int i = 0; i < b.count(); i++) {
@@ -95,10 +97,7 @@ public final class FlowTable {
             flows.delete(encodeKey(k));
         }
         Map<Long, Long> used = new HashMap<>();
-        BpfMap.Snapshot s = flows.readAll();
-        for (int i = 0; i < s.count(); i++) {
-            used.merge(s.key(i).getLong(KernelAbi.FLOW_KEY_CGROUP_ID), 1L, Long::sum);
-        }
+        flows.forEach((k, v) -> used.merge(k.getLong(KernelAbi.FLOW_KEY_CGROUP_ID), 1L, Long::sum));
         BpfMap.Snapshot b = budgets.readAll();
         for (int i = 0; i < b.count(); i++) {
             long cg = b.key(i).getLong(0);
