@@ -2,12 +2,14 @@
 # The benchmarks of docs/benchmarks.md, run on this machine. Each figure is measured against a
 # baseline in the same run; nothing asserts on time.
 #
-#   hack/bench.sh           the data-plane benchmark (node-agent DataPlaneBenchmark, ~7 minutes): its
+#   hack/bench.sh           the data-plane benchmark (node-agent DataPlaneBenchmark, ~10 minutes): its
 #                           tables and the machine's description replace the generated part of the
 #                           section "Data plane overhead" in docs/benchmarks.md
-#   hack/bench.sh --agent   only the agent budget benchmark (node-agent AgentBudgetBenchmark, ~6 minutes,
-#                           on the local control plane): 100 selected pods, 1,000 connections/s, the agent's
-#                           JVM options against the JVM defaults; tables in node-agent/target/bench/
+#   hack/bench.sh --agent   only the agent budget benchmark (node-agent AgentBudgetBenchmark, ~9 minutes,
+#                           on the local control plane): 100 selected pods, each to 50 peers, 1,000
+#                           connections/s; flows off and on, the agent's JVM options against the JVM
+#                           defaults; then the flows identity data per 1,000 cluster pods (KWOK pods);
+#                           tables in node-agent/target/bench/
 #   hack/bench.sh --all     the data-plane, kernel probe, agent budget and operator (hack/bench-operator.sh)
 #                           benchmarks; the last three print their tables and leave them in target/ for
 #                           their hand-annotated sections
@@ -115,12 +117,14 @@ What it does:
    bulk TCP (`iperf3 -t 5`, one stream); request/response on one persistent connection, 64 bytes each
    way, back to back (`rrload.py rr`, like netperf TCP_RR: rate and p99 latency); connection churn, a new
    connection per 64-byte request/response, the client closing first (`rrload.py churn`).
-2. **Three configurations**, alternated: *no agent* (programs loaded, nothing attached); *selected*
+2. **Four configurations**, alternated: *no agent* (programs loaded, nothing attached); *selected*
    (every probe attached, the load's cgroup selected, `readCounters()` every second as the agent does);
-   *unselected* (the same, the load in a cgroup nobody selected: what every other pod on the node pays).
+   *selected + flows* (the same, the cgroup's flows counted too, `readFlows()` every second);
+   *unselected* (every probe attached, the load in a cgroup nobody selected: what every other pod on the
+   node pays).
    Each pair runs every load once in each configuration, the order rotating from pair to pair; each
    figure is the ratio to *no agent* within the pair, reported as median and min–max over the pairs.
-3. **Per-event cost**: one more selected and unselected run per load while `BPF_ENABLE_STATS` is held
+3. **Per-event cost**: one more run per load and configuration while `BPF_ENABLE_STATS` is held
    (not during the overhead runs: the stats accounting itself costs time), `run_time_ns / run_cnt` per
    program.
 4. **Accuracy**: in those selected runs, plus a bulk run with 1 % of the packets to the server dropped
@@ -158,7 +162,7 @@ bench_agent_budget() {
   local out="$SONDE_ROOT/node-agent/target/bench/agent-budget.md" classpath
   log "agent budget benchmark (tables in $out)"
   # a control plane that was running is reused and outlives this script: it must not inherit the build lock
-  cluster_up --nodes 3 {BUILD_LOCK_FD}>&-
+  cluster_up --nodes 10 {BUILD_LOCK_FD}>&-
   eval "$(hack/cluster.sh env)"
   kubectl apply --server-side -f crds/ >/dev/null
   SONDE_OTELCOL="$(ensure_otelcol)"
@@ -172,6 +176,9 @@ bench_agent_budget() {
   (cd node-agent && "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
     -Dbench.agentJvmOptions="${AGENT_JAVA_OPTS[*]}" -Dbench.output="$out" \
     -cp "$classpath" dev.sonde.agent.node.AgentBudgetBenchmark)
+  log "flows identity data per 1,000 cluster pods (tables in ${out%/*}/peer-directory.md)"
+  "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Dbench.output="${out%/*}/peer-directory.md" \
+    -cp "$classpath" dev.sonde.agent.flows.PeerDirectoryBenchmark
 }
 
 bench_operator() {

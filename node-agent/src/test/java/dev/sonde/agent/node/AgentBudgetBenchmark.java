@@ -30,14 +30,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The agent's budget (issue: RSS ≤ 150 MiB with 100 selected pods, CPU ≤ 2 % of a core at 1,000 new connections/s,
- * AgentReport writes ≤ 1 per interval), measured on the agent as it ships ({@code java -jar sonde-node-agent.jar})
- * against the local control plane, once with the agent's JVM options and once with the JVM's defaults, side by
- * side. Prints a Markdown table; hack/bench.sh puts it into docs/benchmarks.md. Not a test: it asserts nothing.
+ * The agent's budget (RSS and CPU with 100 selected pods at 1,000 new connections/s, AgentReport writes ≤ 1 per
+ * interval), measured on the agent as it ships ({@code java -jar sonde-node-agent.jar}) against the local control
+ * plane, side by side: the agent's JVM options without the flows probe, with it, and the JVM's defaults with it. The
+ * load is the same for all three: every selected pod talks to {@code bench.peers} peers (server ports), the pods
+ * together at {@code bench.rate} new connections/s, so with flows the node holds pods × peers flows. Prints a
+ * Markdown table; hack/bench.sh puts it into docs/benchmarks.md. Not a test: it asserts nothing.
  *
  * <p>System properties: {@code bench.agentJar}, {@code bench.agentJvmOptions} (space-separated),
- * {@code bench.pods} (100), {@code bench.rate} (connections/s, 1000), {@code bench.seconds} (per phase, 30),
- * {@code bench.output} (Markdown file). Environment: KUBECONFIG, SONDE_HOST_NODE, SONDE_OTELCOL. Needs iperf3.
+ * {@code bench.pods} (100), {@code bench.peers} (50), {@code bench.rate} (connections/s, 1000), {@code bench.seconds}
+ * (per phase, 30), {@code bench.output} (Markdown file). Environment: KUBECONFIG, SONDE_HOST_NODE, SONDE_OTELCOL.
+ * Needs iperf3.
  */
 public final class AgentBudgetBenchmark {
 
@@ -45,34 +48,46 @@ public final class AgentBudgetBenchmark {
     private static final long BULK_BYTES = 4_000_000_000L;
     private static final int IPERF_PORT = 15201;
     private static final String NAMESPACE = "sonde-bench-agent";
+    /** One pod's load: connects at a rate, round robin over the peers' ports. */
     private static final String CLIENT = """
             import socket, sys, time
-            port, rate, secs = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+            rate, secs, ports = float(sys.argv[1]), float(sys.argv[2]), [int(p) for p in sys.argv[3].split(',')]
             n, start = 0, time.monotonic()
             while time.monotonic() - start < secs:
                 due = int((time.monotonic() - start) * rate)
                 while n < due:
-                    socket.create_connection(('127.0.0.1', port)).close()
+                    socket.create_connection(('127.0.0.1', ports[n % len(ports)])).close()
                     n += 1
-                time.sleep(0.001)
+                time.sleep(0.005)
             print(n, flush=True)
             """;
+    /** The peers: one listening socket per peer, each a port the kernel chose. */
     private static final String SERVER = """
-            import socket
-            ls = socket.socket()
-            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            ls.bind(('127.0.0.1', 0))
-            ls.listen(4096)
-            print('READY %d' % ls.getsockname()[1], flush=True)
+            import selectors, socket, sys
+            sel = selectors.DefaultSelector()
+            ports = []
+            for i in range(int(sys.argv[1])):
+                ls = socket.socket()
+                ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                ls.bind(('127.0.0.1', 0))
+                ls.listen(4096)
+                ls.setblocking(False)
+                sel.register(ls, selectors.EVENT_READ)
+                ports.append(str(ls.getsockname()[1]))
+            print('READY ' + ','.join(ports), flush=True)
             while True:
-                ls.accept()[0].close()
+                for key, _ in sel.select():
+                    try:
+                        key.fileobj.accept()[0].close()
+                    except BlockingIOError:
+                        pass
             """;
 
     private AgentBudgetBenchmark() {
     }
 
     /** One variant's measurements. */
-    record Result(String variant, double rssSteadyMib, double rssAfterLoadMib, double idleCpuPercent,
+    record Result(String variant, boolean flows, double rssSteadyMib, double rssAfterLoadMib, double idleCpuPercent,
             double loadCpuPercent, long connections, double cpuMsPerThousand, double writesPerInterval,
             double minWriteGapSeconds, double cpuMsPerGigabyte, int gcPauses,
             double gcPauseMaxMs, double gcPauseTotalMs) {
@@ -81,6 +96,7 @@ public final class AgentBudgetBenchmark {
     public static void main(String[] args) throws Exception {
         int pods = Integer.getInteger("bench.pods", 100);
         int rate = Integer.getInteger("bench.rate", 1000);
+        int peers = Integer.getInteger("bench.peers", 50);
         int seconds = Integer.getInteger("bench.seconds", 30);
         Path jar = Path.of(System.getProperty("bench.agentJar", "target/sonde-node-agent.jar")).toAbsolutePath();
         List<String> tuned = Arrays.stream(System.getProperty("bench.agentJvmOptions", "").split("\\s+"))
@@ -101,26 +117,29 @@ public final class AgentBudgetBenchmark {
                 Pod pod = LocalNode.createPod(client, ns, node, "bench-" + i, "bench");
                 cgroups.add(kubelet.besteffortContainer(pod.getMetadata().getUid()));
             }
-            List<CompiledProbe> probes = Arrays.stream(ProbeName.values()).map(CompiledProbe::of).toList();
-            LocalNode.writeConfig(client, ns, AgentConfig.of(List.of(new CompiledMonitor(NAMESPACE, "bench",
-                    "uid-bench", 0, "standard", INTERVAL_MILLIS, probes, List.of(NAMESPACE),
-                    new CompiledSelector(Map.of("app", "bench"), List.of()), null,
-                    new CompiledExport(new CompiledExport.Otlp(collector.grpcEndpoint(), OtlpProtocol.GRPC, null),
-                            true)))));
-            Process server = kubelet.runIn(kubelet.besteffortContainer("unselected-server"), "python3", "-c", SERVER);
-            int port = LocalNode.readyPort(server);
-
-            results.add(measure("agent JVM options", tuned, jar, kubeconfig, node, pods, client, kubelet,
-                    cgroups.getFirst(), port, rate, seconds));
-            results.add(measure("JVM defaults", List.of(), jar, kubeconfig, node, pods, client, kubelet,
-                    cgroups.getFirst(), port, rate, seconds));
+            Process server = kubelet.runIn(kubelet.besteffortContainer("unselected-server"), "python3", "-c", SERVER,
+                    String.valueOf(peers));
+            String ports = readyPorts(server);
+            Load load = new Load(kubelet, cgroups, ports, rate, seconds);
+            CompiledExport export = new CompiledExport(new CompiledExport.Otlp(collector.grpcEndpoint(),
+                    OtlpProtocol.GRPC, null), true);
+            for (boolean flows : List.of(false, true)) {
+                List<CompiledProbe> probes = Arrays.stream(ProbeName.values())
+                        .filter(p -> flows || p != ProbeName.FLOWS).map(CompiledProbe::of).toList();
+                LocalNode.writeConfig(client, ns, AgentConfig.of(List.of(new CompiledMonitor(NAMESPACE, "bench",
+                        "uid-bench", 0, "standard", INTERVAL_MILLIS, probes, List.of(NAMESPACE),
+                        new CompiledSelector(Map.of("app", "bench"), List.of()), null, export))));
+                results.add(measure("agent JVM options", flows, tuned, jar, kubeconfig, node, pods, client, load));
+            }
+            results.add(measure("JVM defaults", true, List.of(), jar, kubeconfig, node, pods, client, load));
+            server.destroy();
         } finally {
             try (KubernetesClient client = new KubernetesClientBuilder().build()) {
                 client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
                 client.namespaces().withName(NAMESPACE).delete();
             }
         }
-        String table = table(results, pods, rate, seconds, tuned);
+        String table = table(results, pods, peers, rate, seconds, tuned);
         System.out.println(table);
         String output = System.getProperty("bench.output");
         if (output != null) {
@@ -129,10 +148,48 @@ public final class AgentBudgetBenchmark {
         }
     }
 
-    private static Result measure(String variant, List<String> jvmOptions, Path jar, Path kubeconfig, String node,
-            int pods, KubernetesClient client, KubeletCgroups kubelet, Path clientCgroup, int port, int rate,
-            int seconds) throws Exception {
-        Path gcLog = Path.of("target", "bench", "agent-gc-" + variant.replaceAll("\\W+", "-") + ".log")
+    /**
+     * The connection load: every pod's share of the rate, round robin over the peers.
+     *
+     * @param ports the peers' ports, comma-separated
+     */
+    private record Load(KubeletCgroups kubelet, List<Path> cgroups, String ports, int rate, int seconds) {
+
+        /** Runs the load to its end; the connections made. */
+        long run() throws Exception {
+            List<Process> clients = new ArrayList<>();
+            for (Path cgroup : cgroups) {
+                clients.add(kubelet.runIn(cgroup, "python3", "-c", CLIENT, String.valueOf((double) rate / cgroups.size()),
+                        String.valueOf(seconds), ports));
+            }
+            long connections = 0;
+            for (Process c : clients) {
+                if (!c.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
+                    clients.forEach(Process::destroyForcibly);
+                    throw new IllegalStateException("load generator did not finish");
+                }
+                connections += Long.parseLong(new String(c.getInputStream().readAllBytes()).strip());
+            }
+            return connections;
+        }
+    }
+
+    /** The server's ports, from its {@code READY p1,p2,...} line. */
+    private static String readyPorts(Process server) throws IOException {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();
+        if (line == null || !line.startsWith("READY ")) {
+            throw new IllegalStateException("the peers' server did not start: " + line);
+        }
+        return line.substring("READY ".length()).strip();
+    }
+
+    private static Result measure(String variant, boolean flows, List<String> jvmOptions, Path jar, Path kubeconfig,
+            String node, int pods, KubernetesClient client, Load load) throws Exception {
+        KubeletCgroups kubelet = load.kubelet();
+        Path clientCgroup = load.cgroups().getFirst();
+        int seconds = load.seconds();
+        String name = variant + (flows ? "-flows" : "");
+        Path gcLog = Path.of("target", "bench", "agent-gc-" + name.replaceAll("\\W+", "-") + ".log")
                 .toAbsolutePath();
         Files.createDirectories(gcLog.getParent());
         Files.deleteIfExists(gcLog);
@@ -141,7 +198,7 @@ public final class AgentBudgetBenchmark {
         command.addAll(jvmOptions);
         command.addAll(List.of("-Xlog:gc:file=" + gcLog, "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(gcLog.resolveSibling("agent-" + variant.replaceAll("\\W+", "-") + ".log").toFile());
+                .redirectOutput(gcLog.resolveSibling("agent-" + name.replaceAll("\\W+", "-") + ".log").toFile());
         builder.environment().putAll(Map.of("NODE_NAME", node, "SONDE_NAMESPACE", NAMESPACE,
                 "KUBECONFIG", kubeconfig.toString(), "SONDE_METRICS_ADDRESS", "127.0.0.1:" + LocalPorts.freeLoopbackPort()));
         client.resources(AgentReport.class).inNamespace(NAMESPACE).withName(node).delete();
@@ -175,13 +232,7 @@ public final class AgentBudgetBenchmark {
                 long idleCpu = cpuMillis(agent.pid()) - idleStart;
 
                 long loadStart = cpuMillis(agent.pid());
-                Process load = kubelet.runIn(clientCgroup, "python3", "-c", CLIENT, String.valueOf(port),
-                        String.valueOf(rate), String.valueOf(seconds));
-                if (!load.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
-                    load.destroyForcibly();
-                    throw new IllegalStateException("load generator did not finish");
-                }
-                long connections = Long.parseLong(new String(load.getInputStream().readAllBytes()).strip());
+                long connections = load.run();
                 long loadCpu = cpuMillis(agent.pid()) - loadStart;
 
                 // bulk: iperf3 from the selected pod to a server in an unselected cgroup, over loopback
@@ -200,7 +251,7 @@ public final class AgentBudgetBenchmark {
                 double rssAfter = rssMib(agent.pid());
                 double measuredIntervals = (System.nanoTime() - measuredFrom) / 1e6 / INTERVAL_MILLIS;
                 double[] gc = gcPauses(gcLog);
-                return new Result(variant, rssSteady, rssAfter, 100.0 * idleCpu / (seconds * 1000.0),
+                return new Result(variant, flows, rssSteady, rssAfter, 100.0 * idleCpu / (seconds * 1000.0),
                         100.0 * loadCpu / (seconds * 1000.0), connections,
                         loadCpu / (connections / 1000.0), writes.get() / measuredIntervals,
                         minGapSeconds(writeTimes), bulkCpu / (BULK_BYTES / 1e9), (int) gc[0], gc[1], gc[2]);
@@ -258,31 +309,36 @@ public final class AgentBudgetBenchmark {
         }
     }
 
-    static String table(List<Result> results, int pods, int rate, int seconds, List<String> tuned) {
+    static String table(List<Result> results, int pods, int peers, int rate, int seconds, List<String> tuned) {
         StringBuilder b = new StringBuilder();
-        b.append("Agent: ").append(pods).append(" selected pods, all seven probes, 15 s interval, OTLP to a local ")
-                .append("Collector and Prometheus on; load: ").append(rate).append(" new connections/s for ")
-                .append(seconds).append(" s from one selected pod, then 4 GB with iperf3 from the same pod. ")
-                .append("Agent JVM options: `")
-                .append(String.join(" ", tuned)).append("`.\n\n");
-        b.append("| JVM | RSS steady (MiB) | RSS after load (MiB) | CPU idle (% of a core) | CPU at load (% of a core) "
+        b.append("Agent: ").append(pods).append(" selected pods, all seven probes (and flows where it says so), 15 s ")
+                .append("interval, OTLP to a local Collector and Prometheus on; load: ").append(rate)
+                .append(" new connections/s for ").append(seconds).append(" s from all the selected pods together, ")
+                .append("each to ").append(peers).append(" peers (").append(pods * peers)
+                .append(" flows with the flows probe), then 4 GB with iperf3 from one selected pod. ")
+                .append("Agent JVM options: `").append(String.join(" ", tuned)).append("`.\n\n");
+        b.append("| JVM | flows | RSS steady (MiB) | RSS after load (MiB) | CPU idle (% of a core) | CPU at load (% of a core) "
                 + "| connections | CPU ms per 1,000 connections | CPU ms per GB sent (iperf3, 4 GB) "
                 + "| AgentReport writes per interval | shortest gap between writes (s) "
                 + "| GC pauses (count / max ms / total ms) |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
             b.append(String.format(
-                    "| %s | %.0f | %.0f | %.2f | %.2f | %d | %.1f | %.1f | %.2f | %.1f | %d / %.1f / %.1f |%n",
-                    r.variant(), r.rssSteadyMib(), r.rssAfterLoadMib(), r.idleCpuPercent(), r.loadCpuPercent(),
+                    "| %s | %s | %.0f | %.0f | %.2f | %.2f | %d | %.1f | %.1f | %.2f | %.1f | %d / %.1f / %.1f |%n",
+                    r.variant(), r.flows() ? "on" : "off", r.rssSteadyMib(), r.rssAfterLoadMib(), r.idleCpuPercent(), r.loadCpuPercent(),
                     r.connections(), r.cpuMsPerThousand(), r.cpuMsPerGigabyte(), r.writesPerInterval(),
                     r.minWriteGapSeconds(),
                     r.gcPauses(), r.gcPauseMaxMs(), r.gcPauseTotalMs()));
         }
-        if (results.size() == 2) {
-            Result a = results.get(0);
-            Result d = results.get(1);
-            b.append(String.format("%nRatios (agent options / defaults): RSS steady %.2f, CPU at load %.2f.%n",
-                    a.rssSteadyMib() / d.rssSteadyMib(), a.loadCpuPercent() / Math.max(0.01, d.loadCpuPercent())));
+        if (results.size() == 3) {
+            Result off = results.get(0);
+            Result on = results.get(1);
+            Result d = results.get(2);
+            b.append(String.format("%nRatios: flows on / off (agent options): RSS after load %.2f, CPU at load %.2f; "
+                    + "agent options / defaults (flows on): RSS steady %.2f, CPU at load %.2f.%n",
+                    on.rssAfterLoadMib() / off.rssAfterLoadMib(), on.loadCpuPercent() / Math.max(0.01,
+                            off.loadCpuPercent()), on.rssSteadyMib() / d.rssSteadyMib(),
+                    on.loadCpuPercent() / Math.max(0.01, d.loadCpuPercent())));
         }
         return b.toString();
     }

@@ -34,9 +34,10 @@ import java.util.stream.Collectors;
  * <li>Overhead: in each of {@code bench.pairs} pairs every load runs once per configuration, in an
  * order that rotates from pair to pair: <em>no agent</em> (programs loaded, nothing attached),
  * <em>selected</em> (every probe attached, the load's cgroup selected, counters read every second as
- * the agent does) and <em>unselected</em> (the same, the load in a cgroup nobody selected). Each
+ * the agent does), <em>selected + flows</em> (the same, the cgroup's flows counted too and read every
+ * second) and <em>unselected</em> (every probe attached, the load in a cgroup nobody selected). Each
  * figure is a ratio to no agent within the same pair: median and min–max over the pairs.</li>
- * <li>Per-event cost: one more selected and unselected run per load while BPF_ENABLE_STATS is held
+ * <li>Per-event cost: one more run per load and configuration while BPF_ENABLE_STATS is held
  * (kept out of the overhead runs: the stats accounting itself costs time), run_time_ns / run_cnt.</li>
  * <li>Accuracy: in the selected cost runs, plus a bulk run with 1 % random loss and a churn run
  * closing with RSTs, what the probes counted for the load's cgroup against the kernel's own counters
@@ -53,7 +54,9 @@ public final class DataPlaneBenchmark {
     private static final List<DataPlaneLoad> LOADS = List.of(BULK, RR, CHURN);
 
     enum Config {
-        WITHOUT("no agent"), SELECTED("selected"), UNSELECTED("unselected");
+        WITHOUT("no agent"), SELECTED("selected"), FLOWS("selected + flows"), UNSELECTED("unselected");
+
+        static final List<Config> WITH_AGENT = List.of(SELECTED, FLOWS, UNSELECTED);
 
         final String title;
 
@@ -131,7 +134,8 @@ public final class DataPlaneBenchmark {
         Map<Measure, Map<Config, List<Double>>> ratios = new LinkedHashMap<>();
         for (Measure m : MEASURES) {
             baseline.put(m, new ArrayList<>());
-            ratios.put(m, new EnumMap<>(Map.of(Config.SELECTED, new ArrayList<>(), Config.UNSELECTED, new ArrayList<>())));
+            ratios.put(m, new EnumMap<>(Config.class));
+            Config.WITH_AGENT.forEach(c -> ratios.get(m).put(c, new ArrayList<>()));
         }
         for (int pair = 0; pair < PAIRS; pair++) {
             for (DataPlaneLoad load : LOADS) {
@@ -147,7 +151,7 @@ public final class DataPlaneBenchmark {
                     }
                     double base = m.value.applyAsDouble(r.get(Config.WITHOUT));
                     baseline.get(m).add(base);
-                    for (Config c : List.of(Config.SELECTED, Config.UNSELECTED)) {
+                    for (Config c : Config.WITH_AGENT) {
                         ratios.get(m).get(c).add(m.value.applyAsDouble(r.get(c)) / base);
                     }
                 }
@@ -155,21 +159,26 @@ public final class DataPlaneBenchmark {
         }
 
         md.append(fmt("#### Overhead: ratio to no agent, median (min–max) of %d pairs of %d s runs%n%n", PAIRS, SECONDS));
-        md.append("| load | figure | no agent, median (min–max) | selected / no agent | unselected / no agent | target | verdict |\n");
-        md.append("|---|---|---:|---:|---:|---|---|\n");
+        md.append("| load | figure | no agent, median (min–max) | selected / no agent | selected + flows / no agent "
+                + "| unselected / no agent | target | verdict |\n");
+        md.append("|---|---|---:|---:|---:|---:|---|---|\n");
         for (Measure m : MEASURES) {
-            List<Double> sel = ratios.get(m).get(Config.SELECTED);
-            List<Double> unsel = ratios.get(m).get(Config.UNSELECTED);
             List<Double> base = baseline.get(m);
-            md.append(fmt("| %s | %s | %s (%s–%s) %s | %s | %s | %s %.2f | selected: %s; unselected: %s |%n", m.load.title, m.name,
-                    m.shown.apply(median(base)), m.shown.apply(min(base)), m.shown.apply(max(base)), m.unit, spread(sel), spread(unsel),
-                    m.higherIsBetter ? "≥" : "≤", m.target, verdict(m, median(sel)), verdict(m, median(unsel))));
+            md.append(fmt("| %s | %s | %s (%s–%s) %s | %s | %s | %s | %s %.2f | %s |%n", m.load.title, m.name,
+                    m.shown.apply(median(base)), m.shown.apply(min(base)), m.shown.apply(max(base)), m.unit,
+                    spread(ratios.get(m).get(Config.SELECTED)), spread(ratios.get(m).get(Config.FLOWS)),
+                    spread(ratios.get(m).get(Config.UNSELECTED)), m.higherIsBetter ? "≥" : "≤", m.target,
+                    Config.WITH_AGENT.stream().map(c -> c.title + ": " + verdict(m, median(ratios.get(m).get(c))))
+                            .collect(Collectors.joining("; "))));
         }
-        md.append("\nRatios pair by pair (run order rotates: pair 1 runs no agent, selected, unselected; pair 2 starts with selected; ...):\n\n");
-        md.append("| load | figure | selected / no agent | unselected / no agent |\n|---|---|---|---|\n");
+        md.append("\nRatios pair by pair (run order rotates: pair 1 runs no agent, selected, selected + flows, unselected; "
+                + "pair 2 starts with selected; ...):\n\n");
+        md.append("| load | figure | selected / no agent | selected + flows / no agent | unselected / no agent |\n"
+                + "|---|---|---|---|---|\n");
         for (Measure m : MEASURES) {
-            md.append(fmt("| %s | %s | %s | %s |%n", m.load.name().toLowerCase(Locale.ROOT), m.name,
-                    joined(ratios.get(m).get(Config.SELECTED)), joined(ratios.get(m).get(Config.UNSELECTED))));
+            md.append(fmt("| %s | %s | %s | %s | %s |%n", m.load.name().toLowerCase(Locale.ROOT), m.name,
+                    joined(ratios.get(m).get(Config.SELECTED)), joined(ratios.get(m).get(Config.FLOWS)),
+                    joined(ratios.get(m).get(Config.UNSELECTED))));
         }
         md.append('\n');
     }
@@ -183,7 +192,7 @@ public final class DataPlaneBenchmark {
         boolean unselectedCounted = false;
         try (BpfStats stats = BpfStats.enable()) {
             for (DataPlaneLoad load : LOADS) {
-                for (Config c : List.of(Config.SELECTED, Config.UNSELECTED)) {
+                for (Config c : Config.WITH_AGENT) {
                     String column = load.name().toLowerCase(Locale.ROOT) + ", " + c.title;
                     columns.add(column);
                     Map<String, ProgramInfo> before = programs();
@@ -201,7 +210,7 @@ public final class DataPlaneBenchmark {
                     }
                     if (c == Config.SELECTED) {
                         accuracyRow(accuracy, load.title, r, start, end);
-                    } else {
+                    } else if (c == Config.UNSELECTED) {
                         unselectedCounted |= probes.readCounters().containsKey(CgroupId.of(unselected));
                     }
                 }
@@ -279,8 +288,13 @@ public final class DataPlaneBenchmark {
                 rstReceived, kRst, wrong.isEmpty() ? "exact; bytes within 1 %" : "off: " + String.join(", ", wrong)));
     }
 
-    /** One load in one configuration; the agent's once-a-second counter read runs alongside when probes are on. */
+    /**
+     * One load in one configuration; the agent's once-a-second counter read (and flows read, with flows) runs alongside
+     * when probes are on.
+     */
     private DataPlaneLoad.Result run(DataPlaneLoad load, Config config) {
+        // the load's flows: to the server port and from the client's, two of the budget (the agent's default 64)
+        probes.selectFlows(CgroupId.of(selected), config == Config.FLOWS ? 64 : 0);
         if (config == Config.WITHOUT) {
             probes.attached().forEach(probes::detach);
         } else {
@@ -291,7 +305,10 @@ public final class DataPlaneBenchmark {
             }
         }
         ScheduledFuture<?> reads = config == Config.WITHOUT ? null
-                : agentReads.scheduleAtFixedRate(probes::readCounters, 1, 1, TimeUnit.SECONDS);
+                : agentReads.scheduleAtFixedRate(config == Config.FLOWS ? () -> {
+                    probes.readCounters();
+                    probes.readFlows();
+                } : probes::readCounters, 1, 1, TimeUnit.SECONDS);
         try {
             return load.run(lab, config == Config.UNSELECTED ? unselected : selected, clientNs, serverNs, SECONDS);
         } finally {
