@@ -24,9 +24,9 @@ public final class GrafanaDashboards {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** {@code ${name}} or {@code $name}; not {@code $1}: a regex group in label_replace, which Grafana leaves alone. */
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_]\\w*)}|\\$([A-Za-z_]\\w*)");
-    /** The outermost {@code sum by (...)} of an expression, after constant factors such as {@code 100 *}. */
+    /** The first {@code sum by (...)} of an expression, after parentheses and constants such as {@code 100 *}. */
     private static final Pattern REF_IDS = Pattern.compile("/\\^\\(\\?:([\\w|]+)\\)\\$/");
-    private static final Pattern GROUPING = Pattern.compile("^(?:\\S+ [-*/] )*\\(?sum by \\(([^)]*)\\)");
+    private static final Pattern GROUPING = Pattern.compile("^\\(?(?:\\S+ [-*/] )*\\(*sum by \\(([^)]*)\\)");
 
     private GrafanaDashboards() {
     }
