@@ -36,9 +36,9 @@ class GrafanaDashboardsTest {
     private final List<JsonNode> dashboards = GrafanaDashboards.files(DIR).stream().map(GrafanaDashboards::read).toList();
 
     @Test
-    void theThreeDashboardsHaveUniqueUidsAndTitles() {
+    void theFourDashboardsHaveUniqueUidsAndTitles() {
         assertThat(dashboards).extracting(d -> d.path("uid").asText())
-                .containsExactlyInAnyOrder("sonde-overview", "sonde-monitor", "sonde-agent");
+                .containsExactlyInAnyOrder("sonde-overview", "sonde-monitor", "sonde-agent", "sonde-service-map");
         assertThat(dashboards).extracting(d -> d.path("title").asText()).doesNotHaveDuplicates()
                 .allMatch(t -> t.startsWith("Sonde / "));
         for (JsonNode d : dashboards) {
@@ -162,6 +162,67 @@ class GrafanaDashboardsTest {
             String base = metric.replaceAll("_bucket$", "");
             assertThat(reference).as(metric + " in docs/metrics.md or docs/operator.md").contains("`" + base + "`");
         }
+    }
+
+    /**
+     * The service map's Node Graph gets the two frames Grafana's Node Graph reads (its data API: the frame with a
+     * {@code source} field is the edges, another the nodes; field names case-insensitive): instant table queries,
+     * each value renamed by an organize for its refId alone, merged per group on the same label columns, edges on
+     * (id, source, target) and nodes on (id, title, subtitle), with only the stat fields the Node Graph knows.
+     */
+    @Test
+    void theServiceMapFeedsTheNodeGraphAnEdgesFrameAndANodesFrame() {
+        JsonNode map = dashboards.stream().filter(d -> d.path("uid").asText().equals("sonde-service-map")).findFirst()
+                .orElseThrow();
+        List<GrafanaDashboards.NodeGraph> graphs = GrafanaDashboards.nodeGraphs(map);
+        assertThat(graphs).hasSize(1);
+        GrafanaDashboards.NodeGraph graph = graphs.getFirst();
+        JsonNode panel = GrafanaDashboards.panels(map).stream().filter(p -> p.path("type").asText().equals("nodeGraph"))
+                .findFirst().orElseThrow();
+        for (JsonNode target : panel.path("targets")) {
+            assertThat(target.path("format").asText()).as(target.path("refId").asText()).isEqualTo("table");
+            assertThat(target.path("instant").asBoolean()).as(target.path("refId").asText()).isTrue();
+        }
+        List<String> refIds = new ArrayList<>();
+        panel.path("targets").forEach(t -> refIds.add(t.path("refId").asText()));
+        assertThat(graph.fields()).as("one organize per refId, applied to it alone").containsOnlyKeys(refIds);
+        for (JsonNode t : panel.path("transformations")) {
+            if (t.path("id").asText().equals("organize")) {
+                String refId = t.path("filter").path("options").asText();
+                assertThat(t.path("filter").path("id").asText()).isEqualTo("byRefId");
+                JsonNode rename = t.path("options").path("renameByName");
+                // Grafana names a table query's value "Value #<refId>" when the panel has several, "Value" alone
+                assertThat(rename.path("Value").asText()).as(refId).isEqualTo(rename.path("Value #" + refId).asText());
+                assertThat(t.path("options").path("excludeByName").path("Time").asBoolean()).as(refId).isTrue();
+            }
+        }
+        assertThat(graph.columns()).as("two merges: edges and nodes").hasSize(2);
+        assertThat(graph.columns().values()).containsExactlyInAnyOrder(List.of("id", "source", "target"),
+                List.of("id", "title", "subtitle"));
+        List<String> merged = new ArrayList<>();
+        graph.columns().keySet().forEach(group -> merged.addAll(List.of(group.split("\\|"))));
+        assertThat(merged).as("every refId in exactly one merge").containsExactlyInAnyOrderElementsOf(refIds);
+        for (GrafanaDashboards.PanelQuery q : graph.edges()) {
+            assertThat(GrafanaDashboards.grouping(q.expr())).as(q.toString()).containsExactly("id", "source", "target");
+            assertThat(graph.fields().get(q.refId())).as(q.toString()).matches("mainstat|secondarystat|detail__\\w+");
+        }
+        for (GrafanaDashboards.PanelQuery q : graph.nodes()) {
+            assertThat(GrafanaDashboards.grouping(q.expr())).as(q.toString()).containsExactly("id", "title", "subtitle");
+            assertThat(graph.fields().get(q.refId())).as(q.toString())
+                    .matches("mainstat|secondarystat|arc__\\w+|detail__\\w+");
+        }
+        List<String> edgeFields = graph.edges().stream().map(q -> graph.fields().get(q.refId())).toList();
+        List<String> nodeFields = graph.nodes().stream().map(q -> graph.fields().get(q.refId())).toList();
+        assertThat(edgeFields).doesNotHaveDuplicates().contains("mainstat", "secondarystat");
+        assertThat(nodeFields).doesNotHaveDuplicates().contains("mainstat", "secondarystat");
+        List<String> arcs = new ArrayList<>();
+        panel.path("options").path("nodes").path("arcs").forEach(a -> arcs.add(a.path("field").asText()));
+        assertThat(arcs).as("the arcs the panel colours are node fields")
+                .containsExactlyInAnyOrderElementsOf(nodeFields.stream().filter(f -> f.startsWith("arc__")).toList());
+        // the merges come after every organize: a merged frame has no refId for a later filter to match
+        List<String> order = new ArrayList<>();
+        panel.path("transformations").forEach(t -> order.add(t.path("id").asText()));
+        assertThat(order.subList(order.size() - 2, order.size())).containsExactly("merge", "merge");
     }
 
     private static String title(JsonNode dashboard) {
