@@ -111,7 +111,15 @@ static __always_inline struct flow_value *socket_flow(const struct sock *sk)
 		resolve_backend(sk, &fs->key);
 		fs->ready = 1;
 	}
-	return flow_of(&fs->key);
+	struct flow_value *v = flow_of(&fs->key);
+
+	/*
+	 * Refused (or map full): counted once, here. A refused connect's RST arrives before its outcome, so whichever
+	 * event comes first marks the socket and the later ones are not counted per peer.
+	 */
+	if (!v)
+		fs->refused = 1;
+	return v;
 }
 
 static __always_inline void add_rtt(struct flow_value *v, __u32 srtt_us)

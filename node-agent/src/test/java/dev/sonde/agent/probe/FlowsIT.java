@@ -160,11 +160,15 @@ class FlowsIT {
                 .awaitResult(Duration.ofSeconds(30));
         a.awaitResult(Duration.ofSeconds(30));
         b.awaitResult(Duration.ofSeconds(30));
+        // connects to a closed port: the RST arrives before the connect's outcome, each is refused once
+        Map<String, Long> closed = lab.netload(clientCg, ns, "client", "--port", "1", "--conns", "4")
+                .awaitResult(Duration.ofSeconds(30));
+        assertThat(closed.get("refused")).isEqualTo(4);
 
         FlowTable.Reading r = probes.readFlows();
         assertThat(r.flows().keySet().stream().filter(k -> k.cgroup().equals(client))).hasSize(1)
                 .allMatch(k -> k.port() == portA);
-        assertThat(r.budgets().get(client)).isEqualTo(new FlowTable.Budget(1, 1, 3));
+        assertThat(r.budgets().get(client)).isEqualTo(new FlowTable.Budget(1, 1, 3 + 4));
         // expiring the flow frees the budget
         probes.expireFlows(r.flows().keySet().stream().filter(k -> k.cgroup().equals(client)).toList());
         assertThat(probes.readFlows().budgets().get(client).used()).isZero();
