@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterPeerDirectory.class);
     static final Duration TTL = Duration.ofSeconds(60);
     static final int MAX_CACHED = 8192;
+    private static final Duration SYNC_WAIT = Duration.ofSeconds(10);
     private static final String ZONE_LABEL = "topology.kubernetes.io/zone";
     private static final String CLUSTER_IP_INDEX = "clusterIP";
 
@@ -51,7 +55,15 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         this.services = client.services().inAnyNamespace().runnableInformer(0);
         services.addIndexers(Map.of(CLUSTER_IP_INDEX, svc -> svc.getSpec() == null || svc.getSpec().getClusterIPs() == null
                 ? List.of() : svc.getSpec().getClusterIPs().stream().filter(ip -> !"None".equals(ip)).toList()));
-        services.start();
+        try {
+            // until the Services are listed, a flow to a ClusterIP would be named external (for up to an interval)
+            services.start().toCompletableFuture().get(SYNC_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Services not listed within {} s ({}); flows to ClusterIPs are external until they are",
+                    SYNC_WAIT.toSeconds(), e.toString());
+        }
     }
 
     @Override
