@@ -4,14 +4,21 @@ import static dev.sonde.e2e.RealNodeCluster.NODE;
 import static dev.sonde.e2e.RealNodeCluster.writeTemp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sonde.testsupport.ProcNetSnmp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -27,8 +34,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Who talks to whom, on real pods: a client Deployment → ClusterIP Service → two backend pods (kube-proxy's DNAT), with
  * Sonde installed from its images. Each backend's share of the client's connects is checked against the backend's own
  * accepts (PassiveOpens of its network namespace), retransmits on one edge (an nftables drop toward one backend)
- * against the client's RetransSegs, DNS as a UDP flow to the kube-dns Service, and a tenant's monitor against what
- * the default tenancy lets it see.
+ * against the client's RetransSegs, DNS as a UDP flow to the kube-dns Service, a tenant's monitor against what
+ * the default tenancy lets it see, bytes to a pod in another zone (a KWOK node's pod whose address lives in a network
+ * namespace the test routes) against what that peer received and sent, external peers by their CIDR group, and a pod
+ * beyond its peer budget against its own kernel's connect counts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlowsOnRealNodeIT {
@@ -39,6 +48,23 @@ class FlowsOnRealNodeIT {
     /** 'GET / demo\n' and 'ok': what the demo client writes and reads per connection. */
     private static final int REQUEST = 11;
     private static final int RESPONSE = 2;
+    private static final String ZONE_LABEL = "topology.kubernetes.io/zone";
+    private static final String NODE_ZONE = "zone-a";
+    /**
+     * The other zone: a network namespace the test makes, routed from the pod network, holding the address of the pod
+     * {@code ledger} on a KWOK node of zone-b, an address in the profile's external group {@code partner}, and one in
+     * no group.
+     */
+    private static final String ZONE_NETNS = "sonde-e2e-zone-b";
+    private static final String ZONE_VETH = "sonde-zb0";
+    private static final String ZONE_TALLY = "/tmp/sonde-e2e-zone-b.json";
+    private static final String LEDGER_IP = "10.251.0.2";
+    private static final String PARTNER_IP = "10.251.1.2";
+    private static final String STRANGER_IP = "10.251.2.2";
+    private static final int ZONE_PORT = 9000;
+    private static final int ZONE_REQUEST = 1000;
+    private static final int ZONE_RESPONSE = 3000;
+    private static Process zoneServer;
     private static String metricsUrl;
     private static String frontend;
     private static List<String> backends;
@@ -47,6 +73,7 @@ class FlowsOnRealNodeIT {
     @BeforeAll
     static void sondeOnTheRealNode() throws Exception {
         CLUSTER.up();
+        kubectl("label", "--overwrite", "node", NODE, ZONE_LABEL + "=" + NODE_ZONE);
         RealNodeCluster.Result images = CLUSTER.script(TimeUnit.MINUTES.toSeconds(15), "hack/images.sh");
         assertThat(images.exit()).as("hack/images.sh:\n" + images.output()).isZero();
         String demoImage = CLUSTER.script(10, "hack/images.sh", "refs").output().lines().toList().get(2);
@@ -78,6 +105,11 @@ class FlowsOnRealNodeIT {
     @AfterAll
     static void stopTheNode() throws Exception {
         RealNodeCluster.sh("nft delete table ip " + LOSS_TABLE + " 2>/dev/null || true");
+        if (zoneServer != null) {
+            zoneServer.destroyForcibly().waitFor();
+        }
+        RealNodeCluster.sh("ip link delete " + ZONE_VETH + " 2>/dev/null; ip netns delete " + ZONE_NETNS
+                + " 2>/dev/null; rm -f " + ZONE_TALLY + "; true");
         CLUSTER.down();
     }
 
@@ -174,6 +206,228 @@ class FlowsOnRealNodeIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void bytesToAPodInAnotherZoneAreInterzoneAndExternalPeersLandInTheirGroups() throws Exception {
+        otherZone();
+        String client = """
+                import socket, sys
+                for ip in sys.argv[1:]:
+                    for i in range(5):
+                        c = socket.create_connection((ip, %d), timeout=5)
+                        c.sendall(b'r' * %d)
+                        got = 0
+                        while True:
+                            b = c.recv(65536)
+                            if not b:
+                                break
+                            got += len(b)
+                        assert got == %d, got
+                        c.close()
+                print('ok')
+                """.formatted(ZONE_PORT, ZONE_REQUEST, ZONE_RESPONSE);
+        assertThat(kubectl("-n", "shop", "exec", frontend, "--", "python3", "-c", client, LEDGER_IP, PARTNER_IP,
+                STRANGER_IP)).isEqualTo("ok");
+        Map<String, Map<String, Long>> tally = zoneTally();
+        long ledgerAccepts = tally.get(LEDGER_IP).get("accepts");
+        Predicate<Map<String, String>> toLedger = l -> frontend.equals(l.get("k8s_pod_name"))
+                && "pod".equals(l.get("sonde_peer_kind")) && "ledger".equals(l.get("sonde_peer_name"));
+        waitFor("the frontend's connects to the pod in zone-b", () ->
+                sum(scrape(), "sonde_flow_connections_total", toLedger) >= ledgerAccepts);
+        Thread.sleep(12_000); // two intervals: everything counted is published
+        String text = scrape();
+        List<Map<String, String>> interzone = series(text, "sonde_network_interzone_io_bytes_total");
+        System.out.println("zone-b server tally " + tally + "\ninterzone series " + interzone);
+
+        assertThat(series(text, "sonde_flow_connections_total").stream().filter(toLedger).toList())
+                .isNotEmpty().allSatisfy(l -> {
+                    assertThat(l.get("sonde_peer_zone")).isEqualTo("zone-b");
+                    assertThat(l.get("cloud_availability_zone")).isEqualTo(NODE_ZONE);
+                });
+        assertThat(Math.round(sum(text, "sonde_flow_connections_total", toLedger))).isEqualTo(ledgerAccepts);
+        assertThat(interzone).as("only the peer in another zone is interzone (the backends, CoreDNS and the "
+                + "external groups are not)").isNotEmpty().allSatisfy(l -> {
+                    assertThat(l.get("sonde_peer_name")).isEqualTo("ledger");
+                    assertThat(l.get("sonde_peer_zone")).isEqualTo("zone-b");
+                });
+        assertThat(Math.round(sum(text, "sonde_network_interzone_io_bytes_total",
+                l -> "transmit".equals(l.get("network_io_direction")))))
+                .as("interzone bytes sent = what the zone-b peer received").isEqualTo(tally.get(LEDGER_IP).get("received"));
+        assertThat(Math.round(sum(text, "sonde_network_interzone_io_bytes_total",
+                l -> "receive".equals(l.get("network_io_direction")))))
+                .as("interzone bytes received = what the zone-b peer sent").isEqualTo(tally.get(LEDGER_IP).get("sent"));
+        for (String[] group : List.of(new String[] {"partner", PARTNER_IP}, new String[] {"external", STRANGER_IP})) {
+            assertThat(Math.round(sum(text, "sonde_flow_connections_total", l -> frontend.equals(l.get("k8s_pod_name"))
+                    && "external".equals(l.get("sonde_peer_kind")) && group[0].equals(l.get("sonde_peer_name")))))
+                    .as("connects to " + group[1] + " in the group " + group[0])
+                    .isEqualTo(tally.get(group[1]).get("accepts"));
+        }
+        assertThat(text).as("no peer address is ever a label").doesNotContain("\"10.251.");
+    }
+
+    @Test
+    @Order(5)
+    void aPodBeyondItsPeerBudgetShowsTheConditionAndTheRefusedCountAndTheAgentStaysFlat() throws Exception {
+        otherZone();
+        String scanner = kubectl("-n", "shop", "get", "pods", "-l", "app=scanner", "-o",
+                "jsonpath={.items[0].metadata.name}");
+        long rssBefore = agentRssKib();
+        String restartsBefore = agentRestarts();
+        Map<String, Long> snmpBefore = tcpSnmp(scanner);
+        Map<String, Map<String, Long>> tallyBefore = zoneTally();
+        // two peers fill the budget (maxPeersPerPod 2); then for 30 s every connect goes to another port of the
+        // stranger: a new peer each, all refused
+        String client = """
+                import socket, time
+                for ip in ['%s', '%s']:
+                    for i in range(3):
+                        c = socket.create_connection((ip, %d), timeout=5)
+                        c.sendall(b'r' * %d)
+                        while c.recv(65536):
+                            pass
+                        c.close()
+                refused, port, end = 0, 20000, time.monotonic() + 30
+                while time.monotonic() < end:
+                    try:
+                        socket.create_connection(('%s', port), timeout=5).close()
+                    except ConnectionRefusedError:
+                        refused += 1
+                    port += 1
+                    time.sleep(0.005)
+                print(refused)
+                """.formatted(LEDGER_IP, PARTNER_IP, ZONE_PORT, ZONE_REQUEST, STRANGER_IP);
+        CompletableFuture<String> scan = CompletableFuture.supplyAsync(() -> {
+            try {
+                return kubectl("-n", "shop", "exec", scanner, "--", "python3", "-c", client);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        // while it refuses, the monitor says so
+        waitFor("PeersComplete=False on the scanner's monitor", () -> kubectl("-n", "shop", "get", "networkmonitor",
+                "scanner", "-o", "jsonpath={.status.conditions[?(@.type==\"PeersComplete\")].reason}")
+                .equals("PeerBudgetExceeded"));
+        String condition = kubectl("-n", "shop", "get", "networkmonitor", "scanner", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"PeersComplete\")]}");
+        long strangers = Long.parseLong(scan.get(120, TimeUnit.SECONDS));
+        Map<String, Long> snmp = minus(tcpSnmp(scanner), snmpBefore);
+        Map<String, Map<String, Long>> tally = zoneTally();
+        long ledger = tally.get(LEDGER_IP).get("accepts") - tallyBefore.get(LEDGER_IP).get("accepts");
+        long partner = tally.get(PARTNER_IP).get("accepts") - tallyBefore.get(PARTNER_IP).get("accepts");
+        Predicate<Map<String, String>> ofScanner = l -> scanner.equals(l.get("k8s_pod_name"));
+        waitFor("the scanner's refused connects", () ->
+                sum(scrape(), "sonde_flow_refused_total", ofScanner) >= snmp.get("ActiveOpens") - ledger - partner);
+        Thread.sleep(12_000);
+        String text = scrape();
+        long rssAfter = agentRssKib();
+        System.out.printf("scanner: ActiveOpens %d (AttemptFails %d), zone-b accepts ledger %d partner %d; sonde "
+                + "refused %.0f, series %s%n  PeersComplete %s%n  agent RSS %d KiB before, %d KiB after %d refused "
+                + "peers%n", snmp.get("ActiveOpens"), snmp.get("AttemptFails"), ledger, partner,
+                sum(text, "sonde_flow_refused_total", ofScanner),
+                series(text, "sonde_flow_connections_total").stream().filter(ofScanner).toList(), condition,
+                rssBefore, rssAfter, strangers);
+
+        assertThat(snmp.get("AttemptFails")).as("the scanner's kernel: failed connects").isEqualTo(strangers);
+        assertThat(series(text, "sonde_flow_connections_total").stream().filter(ofScanner)
+                .map(l -> l.get("sonde_peer_name")).distinct().sorted().toList())
+                .as("the two peers within the budget").containsExactly("ledger", "partner");
+        assertThat(Math.round(sum(text, "sonde_flow_connections_total", ofScanner))).isEqualTo(ledger + partner);
+        assertThat(Math.round(sum(text, "sonde_flow_refused_total", ofScanner)))
+                .as("every connect beyond the budget is refused and counted")
+                .isEqualTo(snmp.get("ActiveOpens") - ledger - partner);
+        assertThat(strangers).as("connects the stranger refused").isGreaterThan(1000);
+        assertThat(condition).contains("\"status\":\"False\"").contains("\"reason\":\"PeerBudgetExceeded\"");
+        assertThat(agentRestarts()).isEqualTo(restartsBefore);
+        assertThat(rssAfter - rssBefore).as("agent RSS growth (KiB) over %d refused peers", strangers)
+                .isLessThan(16 * 1024);
+    }
+
+    /**
+     * Once: the KWOK node {@code kwok-zone-b} (zone-b) with the pod {@code shop/ledger}, whose status.podIP is made
+     * {@link #LEDGER_IP}; the network namespace holding that address and the two external ones, routed from the host;
+     * and a server on {@link #ZONE_PORT} in it that tallies, per local address, accepts and the bytes each way.
+     */
+    private static synchronized void otherZone() throws Exception {
+        if (zoneServer != null) {
+            return;
+        }
+        kubectl("apply", "--server-side", "-f", writeTemp(OTHER_ZONE).toString());
+        waitFor("the KWOK pod ledger to run", () -> "Running".equals(CLUSTER.kubectlResult("-n", "shop", "get",
+                "pod", "ledger", "-o", "jsonpath={.status.phase}").output().strip()));
+        kubectl("-n", "shop", "patch", "pod", "ledger", "--subresource=status", "--type=merge", "-p",
+                "{\"status\":{\"podIP\":\"%1$s\",\"podIPs\":[{\"ip\":\"%1$s\"}]}}".formatted(LEDGER_IP));
+        RealNodeCluster.shOk(String.join(" && ",
+                "ip netns add " + ZONE_NETNS,
+                "ip link add " + ZONE_VETH + " type veth peer name eth0 netns " + ZONE_NETNS,
+                "ip addr add 10.251.255.1/16 dev " + ZONE_VETH, "ip link set " + ZONE_VETH + " up",
+                "ip -n " + ZONE_NETNS + " link set lo up", "ip -n " + ZONE_NETNS + " link set eth0 up",
+                "ip -n " + ZONE_NETNS + " addr add " + LEDGER_IP + "/16 dev eth0",
+                "ip -n " + ZONE_NETNS + " addr add " + PARTNER_IP + "/16 dev eth0",
+                "ip -n " + ZONE_NETNS + " addr add " + STRANGER_IP + "/16 dev eth0",
+                "ip -n " + ZONE_NETNS + " route add default via 10.251.255.1"));
+        String server = """
+                import json, os, socket, sys
+                out, port, request, response = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+                tally = {}
+                def save():
+                    with open(out + '.tmp', 'w') as f:
+                        json.dump(tally, f)
+                    os.replace(out + '.tmp', out)
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(('0.0.0.0', port))
+                s.listen(128)
+                save()
+                while True:
+                    c, _ = s.accept()
+                    local = c.getsockname()[0]
+                    got = 0
+                    while got < request:
+                        b = c.recv(request - got)
+                        if not b:
+                            break
+                        got += len(b)
+                    c.sendall(b'x' * response)
+                    c.close()
+                    t = tally.setdefault(local, {'accepts': 0, 'received': 0, 'sent': 0})
+                    t['accepts'] += 1
+                    t['received'] += got
+                    t['sent'] += response
+                    save()
+                """;
+        zoneServer = new ProcessBuilder("ip", "netns", "exec", ZONE_NETNS, "python3", "-c", server, ZONE_TALLY,
+                String.valueOf(ZONE_PORT), String.valueOf(ZONE_REQUEST), String.valueOf(ZONE_RESPONSE))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        Path.of("/tmp/sonde-e2e-zone-b.log").toFile())).start();
+        waitFor("the zone-b server", () -> Files.exists(Path.of(ZONE_TALLY)));
+    }
+
+    /** The zone-b server's tally: local address -> accepts, bytes received, bytes sent (zeros where none). */
+    private static Map<String, Map<String, Long>> zoneTally() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(Path.of(ZONE_TALLY).toFile());
+        Map<String, Map<String, Long>> out = new HashMap<>();
+        for (String ip : List.of(LEDGER_IP, PARTNER_IP, STRANGER_IP)) {
+            JsonNode t = json.path(ip);
+            out.put(ip, Map.of("accepts", t.path("accepts").asLong(), "received", t.path("received").asLong(),
+                    "sent", t.path("sent").asLong()));
+        }
+        return out;
+    }
+
+    /** The agent's resident set, from the node's /proc (the agent pod runs on the real node). */
+    private static long agentRssKib() throws Exception {
+        String out = RealNodeCluster.sh("grep VmRSS /proc/$(pgrep -f sonde-node-agent.jar | head -1)/status");
+        Matcher m = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(out);
+        assertThat(m.find()).as("the agent's VmRSS: " + out).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static String agentRestarts() throws Exception {
+        return kubectl("-n", "sonde-system", "get", "pods", "-l", "app.kubernetes.io/name=sonde-agent",
+                "--field-selector", "spec.nodeName=" + NODE, "-o",
+                "jsonpath={.items[0].status.containerStatuses[0].restartCount}");
+    }
+
     // --- ground truth and what Sonde says ---
 
     private static Map<String, Long> groundTruth(String lossy, String clean) throws Exception {
@@ -206,26 +460,10 @@ class FlowsOnRealNodeIT {
                 && "inventory".equals(l.get("sonde_peer_name")) && "8080".equals(l.get("network_peer_port"));
     }
 
-    /** The Tcp: line of /proc/net/snmp in the pod's own network namespace. */
+    /** The Tcp: counters of /proc/net/snmp in the pod's own network namespace. */
     private static Map<String, Long> tcpSnmp(String pod) throws Exception {
-        String snmp = kubectl("-n", "shop", "exec", pod, "--", "python3", "-c",
-                "print(open('/proc/net/snmp').read())");
-        String[] header = null;
-        Map<String, Long> out = new HashMap<>();
-        for (String line : snmp.split("\n")) {
-            if (!line.startsWith("Tcp:")) {
-                continue;
-            }
-            String[] f = line.substring(4).trim().split("\\s+");
-            if (header == null) {
-                header = f;
-            } else {
-                for (int i = 0; i < f.length; i++) {
-                    out.put(header[i], Long.parseLong(f[i]));
-                }
-            }
-        }
-        return out;
+        return ProcNetSnmp.tcp(kubectl("-n", "shop", "exec", pod, "--", "python3", "-c",
+                "print(open('/proc/net/snmp').read())"));
     }
 
     /** The demo client makes no connects while /tmp/pause exists; then waits out its last one. */
@@ -411,9 +649,43 @@ class FlowsOnRealNodeIT {
               - name: tcpConnections
               - name: tcpRetransmits
               - name: flows
-                flows: {aggregation: pod}
+                flows:
+                  aggregation: pod
+                  externalGroups: [{name: partner, cidrs: [10.251.1.0/24]}]
               health:
                 retransmitRatio: {degraded: 0.01, critical: 0.5}
+            ---
+            apiVersion: sonde.dev/v1alpha1
+            kind: ProbeProfile
+            metadata: {name: flows-tight}
+            spec:
+              interval: 5s
+              probes:
+              - name: flows
+                flows: {aggregation: pod, maxPeersPerPod: 2, externalGroups: [{name: partner, cidrs: [10.251.1.0/24]}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: scanner, namespace: shop}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: scanner}}
+              template:
+                metadata: {labels: {app: scanner}}
+                spec:
+                  nodeSelector: {sonde.dev/real-node: "true"}
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                  - {name: idle, image: DEMO_IMAGE, imagePullPolicy: IfNotPresent,
+                     command: [python3, -c, "import time; time.sleep(10**9)"]}
+            ---
+            apiVersion: sonde.dev/v1alpha1
+            kind: NetworkMonitor
+            metadata: {name: scanner, namespace: shop}
+            spec:
+              profile: flows-tight
+              podSelector: {matchLabels: {app: scanner}}
+              export: {prometheus: {enabled: true}}
             ---
             apiVersion: sonde.dev/v1alpha1
             kind: NetworkMonitor
@@ -430,5 +702,28 @@ class FlowsOnRealNodeIT {
               profile: flows-by-pod
               podSelector: {matchLabels: {app: reporter}}
               export: {prometheus: {enabled: true}}
+            """;
+
+    /**
+     * A node of zone-b (KWOK keeps it Ready; the taint keeps everything but the ledger off it, the agent DaemonSet
+     * tolerates all taints) and the pod ledger on it, a pod of namespace shop without an owner.
+     */
+    private static final String OTHER_ZONE = """
+            apiVersion: v1
+            kind: Node
+            metadata:
+              name: kwok-zone-b
+              annotations: {kwok.x-k8s.io/node: fake}
+              labels: {type: kwok, kubernetes.io/hostname: kwok-zone-b, topology.kubernetes.io/zone: zone-b}
+            spec:
+              taints: [{key: sonde.dev/e2e-zone-b, effect: NoSchedule}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: ledger, namespace: shop, labels: {app: ledger}}
+            spec:
+              nodeName: kwok-zone-b
+              tolerations: [{key: sonde.dev/e2e-zone-b, operator: Exists}]
+              containers: [{name: ledger, image: ledger.invalid/ledger:1}]
             """;
 }

@@ -99,6 +99,13 @@ final class RealNodeCluster {
         return run(List.of("bash", "-c", script), Map.of(), 30).output().strip();
     }
 
+    /** {@link #sh} that must succeed. */
+    static String shOk(String script) throws Exception {
+        Result r = run(List.of("bash", "-c", script), Map.of(), 30);
+        assertThat(r.exit()).as(script + ":\n" + r.output()).isZero();
+        return r.output().strip();
+    }
+
     static Path writeTemp(String content) throws IOException {
         Path file = Files.createTempFile("real-node-it", ".yaml");
         Files.writeString(file, content);
