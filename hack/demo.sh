@@ -33,6 +33,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$SONDE_ROOT"
 
 DEMO="$SONDE_ROOT/.local/demo"
+# the token the demo's Prometheus (and hack/demo.sh map) scrape /metrics with: ServiceAccount monitoring/prometheus
+SCRAPE_TOKEN="$DEMO/prometheus.token"
 export SONDE_DEMO_OTLP_GRPC_PORT="${SONDE_DEMO_OTLP_GRPC_PORT:-14317}"
 export SONDE_DEMO_OTLP_HTTP_PORT="${SONDE_DEMO_OTLP_HTTP_PORT:-14318}"
 export SONDE_DEMO_OTLP_FILE="$DEMO/otlp-metrics.json"
@@ -61,6 +63,9 @@ demo_down() {
       kubectl delete namespace demo --ignore-not-found --wait=true --timeout=120s >/dev/null || true
       kubectl delete networkmonitors --all -A --wait=true --timeout=60s >/dev/null 2>&1 || true
       kubectl delete -k "$OVERLAY" --ignore-not-found --wait=true --timeout=180s >/dev/null 2>&1 || true
+      # the demo Prometheus' scrape identity (write_metrics_scrape_token)
+      kubectl delete clusterrolebinding prometheus-sonde-metrics --ignore-not-found >/dev/null 2>&1 || true
+      kubectl delete namespace monitoring --ignore-not-found --wait=false >/dev/null 2>&1 || true
     fi
   else
     hack/cluster.sh down
@@ -146,7 +151,7 @@ if [[ "${1:-}" == map ]]; then
   mkdir -p "$(dirname "$out")"
   metrics=""
   for ip in $(kubectl get pods -n sonde-system -l app.kubernetes.io/name=sonde-agent -o jsonpath='{.items[*].status.podIP}'); do
-    metrics+="$(curl -sf "$ip:9466/metrics" || true)"$'\n'
+    metrics+="$(curl -sfk -H "Authorization: Bearer $(cat "$SCRAPE_TOKEN")" "https://$ip:9466/metrics" || true)"$'\n'
   done
   grep -q '^sonde_flow_connections_total' <<<"$metrics" || die "no flow metrics on the agents (is the demo running?)"
   python3 hack/demo/servicemap.py <<<"$metrics" | dot -Tpng -o "$out"
@@ -169,13 +174,17 @@ has_live_health() {
 }
 
 # A Prometheus on this host, as a user runs one: Kubernetes service discovery and the relabelling of
-# config/prometheus/scrape-configs.yaml, the alerts of config/prometheus/rules/sonde.rules.yaml. The only change: a
-# host process reads the API server with the cluster's kubeconfig where an in-cluster one uses its ServiceAccount.
+# config/prometheus/scrape-configs.yaml, the alerts of config/prometheus/rules/sonde.rules.yaml. The only changes: a
+# host process reads the API server with the cluster's kubeconfig where an in-cluster one uses its ServiceAccount, and
+# scrapes with a token of the ServiceAccount monitoring/prometheus (bound to sonde-metrics-reader) from a file where
+# an in-cluster one reads its own mounted token.
 start_prometheus() {
   local prometheus rules=config/prometheus/rules/sonde.rules.yaml
   prometheus="$(ensure_prometheus)"
-  sed -E "s|^( *)- role: pod$|&\n\1  kubeconfig_file: $KUBECONFIG|" config/prometheus/scrape-configs.yaml \
-    >"$DEMO/scrape-configs.yaml"
+  write_metrics_scrape_token "$SCRAPE_TOKEN"
+  sed -E -e "s|^( *)- role: pod$|&\n\1  kubeconfig_file: $KUBECONFIG|" \
+    -e "s|credentials_file: /var/run/secrets/kubernetes.io/serviceaccount/token|credentials_file: $SCRAPE_TOKEN|" \
+    config/prometheus/scrape-configs.yaml >"$DEMO/scrape-configs.yaml"
   if [[ -n "${SONDE_DEMO_ALERT_FOR:-}" ]]; then
     sed -E "s|^( +)for: .*$|\1for: $SONDE_DEMO_ALERT_FOR|" "$rules" >"$DEMO/sonde.rules.yaml"
   else
@@ -282,7 +291,8 @@ demo's pods on $REAL_NODE. Try:
   kubectl logs -n sonde-system ds/sonde-agent       # the agent (one per node)
   kubectl logs -n sonde-system deploy/sonde-operator
   kubectl exec -n demo deploy/checkout-client -- cat /proc/net/snmp   # the pod's own TCP counters
-  curl -s $agent_ip:9466/metrics | grep '^sonde_tcp_connect_failures_total'   # per-pod, Prometheus
+  curl -sk -H "Authorization: Bearer \$(cat $SCRAPE_TOKEN)" https://$agent_ip:9466/metrics \\
+    | grep '^sonde_tcp_connect_failures_total'      # per-pod, Prometheus (HTTPS, a token allowed get /metrics)
   kubectl get networkmonitor peers -n demo -o jsonpath='{.status.peers}'   # who the demo pods talk to
   hack/demo.sh map                                  # the service map, from the live flows, as a PNG
   tail -c 2000 $SONDE_DEMO_OTLP_FILE                  # per-pod OTLP, as the collector received it

@@ -40,10 +40,10 @@ DOCKER=(/usr/bin/docker --host "unix://$DOCKER_SOCK")
 # java.sql), OpenTelemetry and OkHttp (java.logging, jdk.unsupported), the metrics endpoint (jdk.httpserver),
 # JVM metrics (java.management). The operator: Quarkus's runner reads its jars through jdk.zipfs (without it
 # `java -jar quarkus-run.jar` exits 1 without a word), Vert.x/Netty (jdk.net, jdk.unsupported), Micrometer
-# (java.management, jdk.management), java.naming, java.xml. Neither needs java.desktop, which jdeps lists
-# for fabric8's java.beans references (35 MB).
+# (java.management, jdk.management), java.naming, java.xml, and its metrics listener (jdk.httpserver, from
+# secure-metrics). Neither needs java.desktop, which jdeps lists for fabric8's java.beans references (35 MB).
 AGENT_MODULES="java.base,java.logging,java.management,java.net.http,java.sql,jdk.httpserver,jdk.unsupported"
-OPERATOR_MODULES="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs"
+OPERATOR_MODULES="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.httpserver,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs"
 BASE_PACKAGES="libbpf1"
 DEMO_BASE_PACKAGES="python3" # the demo workload (hack/demo/workload.py) is a Python script
 BASE_SUITE="bookworm"

@@ -5,7 +5,7 @@ service_name), Services, nodes and external groups; an edge is what the monitore
 connections, the share that failed, bytes both ways. A Service's backends hang off it (dashed). Cumulative
 since each series started, as the agents count them.
 
-  curl -s <agent>:9466/metrics | hack/demo/servicemap.py | dot -Tpng -o service-map.png
+  curl -sk -H "Authorization: Bearer $TOKEN" https://<agent>:9466/metrics | hack/demo/servicemap.py | dot -Tpng -o service-map.png
 """
 import re
 import sys

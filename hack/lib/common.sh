@@ -213,6 +213,20 @@ ensure_prometheus() {
   echo "$bin"
 }
 
+# Writes to file $1 a token of the ServiceAccount monitoring/prometheus, bound to the ClusterRole sonde-metrics-reader
+# (config/rbac): what a Prometheus needs to scrape the agents' and the operator's /metrics, which answer only a bearer
+# token allowed get on /metrics. Uses the kubectl and KUBECONFIG in the environment; the token lasts $2 (default 24h).
+write_metrics_scrape_token() {
+  local file="$1" duration="${2:-24h}"
+  kubectl create namespace monitoring --dry-run=client -o yaml | kubectl apply --server-side -f - >/dev/null
+  kubectl create serviceaccount prometheus -n monitoring --dry-run=client -o yaml \
+    | kubectl apply --server-side -f - >/dev/null
+  kubectl create clusterrolebinding prometheus-sonde-metrics --clusterrole=sonde-metrics-reader \
+    --serviceaccount=monitoring:prometheus --dry-run=client -o yaml | kubectl apply --server-side -f - >/dev/null
+  kubectl create token prometheus -n monitoring --duration="$duration" >"$file.partial"
+  mv "$file.partial" "$file"
+}
+
 # The Prometheus Operator's CRDs (PodMonitor, ServiceMonitor, PrometheusRule, ...) from its module, pinned in
 # hack/tools/prometheus-operator; downloaded once into the Go module cache. Prints the directory of the CRD YAML.
 ensure_prometheus_operator_crds() {

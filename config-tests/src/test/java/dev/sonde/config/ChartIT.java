@@ -77,6 +77,37 @@ class ChartIT {
     }
 
     @Test
+    void metricsAreSecureUnlessTurnedOffAndCertificatesAreMounted() {
+        JsonNode secure = objects(template()).get("Deployment/sonde-system/sonde-operator");
+        assertThat(env(secure)).as("secure by default: nothing to set").doesNotContainKeys(
+                "SONDE_OPERATOR_METRICS_SECURE", "SONDE_OPERATOR_METRICS_TLS_CERT_FILE");
+        assertThat(env(objects(template("--set", "metrics.secure=false")).get("Deployment/sonde-system/sonde-operator")))
+                .containsEntry("SONDE_OPERATOR_METRICS_SECURE", "false");
+
+        JsonNode mounted = objects(template("--set", "metrics.tlsSecret=operator-metrics-tls", "--set",
+                "metrics.agentTlsSecret=agent-metrics-tls")).get("Deployment/sonde-system/sonde-operator");
+        assertThat(env(mounted)).containsEntry("SONDE_OPERATOR_METRICS_TLS_CERT_FILE", "/etc/sonde/metrics-tls/tls.crt")
+                .containsEntry("SONDE_OPERATOR_METRICS_TLS_KEY_FILE", "/etc/sonde/metrics-tls/tls.key")
+                .containsEntry("SONDE_OPERATOR_AGENT_METRICS_TLS_SECRET", "agent-metrics-tls");
+        JsonNode pod = mounted.path("spec").path("template").path("spec");
+        assertThat(pod.path("volumes").findValuesAsText("secretName")).containsExactly("operator-metrics-tls");
+        assertThat(pod.path("containers").get(0).path("volumeMounts").findValuesAsText("mountPath"))
+                .contains("/etc/sonde/metrics-tls");
+
+        Helm.Result contradiction = helm("template", "sonde", CHART, "--set", "metrics.secure=false", "--set",
+                "metrics.tlsSecret=operator-metrics-tls");
+        assertThat(contradiction.exitCode()).isNotZero();
+        assertThat(contradiction.stderr()).contains("do nothing with metrics.secure=false");
+    }
+
+    private static Map<String, String> env(JsonNode deployment) {
+        Map<String, String> env = new TreeMap<>();
+        deployment.path("spec").path("template").path("spec").path("containers").get(0).path("env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        return env;
+    }
+
+    @Test
     void theMonitoringObjectsAreThoseOfConfigPrometheus() {
         Map<String, JsonNode> off = objects(template());
         assertThat(off.keySet()).noneMatch(k -> k.contains("Monitor/") || k.startsWith("PrometheusRule/"));

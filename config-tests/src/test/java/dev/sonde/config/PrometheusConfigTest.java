@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrometheusConfigTest {
 
+    private static final String POD_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
     private static final Path DIR = RepoFiles.path("config/prometheus");
     private static final Path RULES = DIR.resolve("rules/sonde.rules.yaml");
 
@@ -58,20 +60,58 @@ class PrometheusConfigTest {
                 .isEqualTo(file.path("groups"));
     }
 
-    /** The jobs as a user pastes them, with the rules, in a prometheus.yml: {@code promtool check config} is clean. */
+    /**
+     * The jobs as a user pastes them, with the rules, in a prometheus.yml: {@code promtool check config} is clean.
+     * promtool checks that the scrape token file exists: the in-pod ServiceAccount token path is moved to a file here.
+     */
     @Test
     void theScrapeJobsAndRulesMakeAValidConfiguration(@TempDir Path dir) throws IOException {
+        Path token = Files.writeString(dir.resolve("token"), "a-token");
+        String jobs = Files.readString(DIR.resolve("scrape-configs.yaml"));
+        assertThat(jobs).as("both jobs send the Prometheus ServiceAccount's token")
+                .contains("credentials_file: " + POD_TOKEN);
+        Path scrapeConfigs = Files.writeString(dir.resolve("scrape-configs.yaml"),
+                jobs.replace(POD_TOKEN, token.toString()));
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, """
                 global:
                   scrape_interval: 15s
                 rule_files: [%s]
                 scrape_config_files: [%s]
-                """.formatted(RULES, DIR.resolve("scrape-configs.yaml")));
+                """.formatted(RULES, scrapeConfigs));
         Promtool.Check check = Promtool.run(dir, "check", "config", config.toString());
         assertThat(check.exitCode()).as(check.toString()).isZero();
         int rules = alerts(RepoFiles.documents(RULES).getFirst().path("groups")).size();
         assertThat(String.join("\n", check.problems())).contains("SUCCESS: " + rules + " rules found");
+    }
+
+    /** Both endpoints need TLS and a token: every way to scrape them that we ship says so. */
+    @Test
+    void everyShippedScrapeUsesHttpsAndAToken() throws IOException {
+        JsonNode jobs = RepoFiles.documents(DIR.resolve("scrape-configs.yaml")).getFirst().path("scrape_configs");
+        assertThat(jobs).hasSize(2).allSatisfy(job -> {
+            assertThat(job.path("scheme").asText()).isEqualTo("https");
+            assertThat(job.path("tls_config").path("insecure_skip_verify").asBoolean()).isTrue();
+            assertThat(job.path("authorization").path("credentials_file").asText()).isEqualTo(POD_TOKEN);
+            assertThat(job.path("metrics_path").asText("/metrics")).isEqualTo("/metrics");
+        });
+        JsonNode agent = RepoFiles.documents(DIR.resolve("podmonitor-agent.yaml")).getFirst()
+                .path("spec").path("podMetricsEndpoints").get(0);
+        JsonNode operator = RepoFiles.documents(DIR.resolve("servicemonitor-operator.yaml")).getFirst()
+                .path("spec").path("endpoints").get(0);
+        List<ObjectNode> scraper = RepoFiles.documents(DIR.resolve("metrics-scraper.yaml"));
+        String tokenSecret = scraper.stream().filter(d -> d.path("kind").asText().equals("Secret")).findFirst()
+                .orElseThrow().path("metadata").path("name").asText();
+        assertThat(List.of(agent, operator)).allSatisfy(endpoint -> {
+            assertThat(endpoint.path("scheme").asText()).isEqualTo("https");
+            assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
+            assertThat(endpoint.path("tlsConfig").path("insecureSkipVerify").asBoolean()).isTrue();
+            assertThat(endpoint.path("authorization").path("credentials").path("name").asText()).isEqualTo(tokenSecret);
+        });
+        assertThat(scraper).anySatisfy(d -> {
+            assertThat(d.path("kind").asText()).isEqualTo("ClusterRoleBinding");
+            assertThat(d.path("roleRef").path("name").asText()).isEqualTo("sonde-metrics-reader");
+        });
     }
 
     /** The PodMonitor and ServiceMonitor give the same job names as the plain scrape jobs, which the rules use. */

@@ -114,6 +114,8 @@ class RbacIT {
         "agent yes create events sonde-system",
         "agent yes create events.events.k8s.io sonde-system",
         "agent no create events OTHER",
+        "agent yes create tokenreviews.authentication.k8s.io -",
+        "agent yes create subjectaccessreviews.authorization.k8s.io -",
         "operator yes patch networkmonitors.sonde.dev:status OTHER",
         "operator yes update networkmonitors.sonde.dev:status OTHER",
         "operator yes patch probeprofiles.sonde.dev:status -",
@@ -153,6 +155,9 @@ class RbacIT {
         "operator yes get customresourcedefinitions.apiextensions.k8s.io/networkmonitors.sonde.dev -",
         "operator no get customresourcedefinitions.apiextensions.k8s.io/other.example.com -",
         "operator no list customresourcedefinitions.apiextensions.k8s.io -",
+        "operator yes create tokenreviews.authentication.k8s.io -",
+        "operator yes create subjectaccessreviews.authorization.k8s.io -",
+        "operator no create localsubjectaccessreviews.authorization.k8s.io OTHER",
     })
     void canI(String line, ControlPlane cluster, TestNamespace ns) {
         String[] f = line.split(" ");

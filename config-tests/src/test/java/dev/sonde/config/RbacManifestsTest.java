@@ -26,7 +26,7 @@ class RbacManifestsTest {
                 violations.addAll(RbacRules.violations(file.getFileName().toString(), doc));
             }
         }
-        assertThat(roles).as("Roles and ClusterRoles in config/rbac").isEqualTo(4);
+        assertThat(roles).as("Roles and ClusterRoles in config/rbac").isEqualTo(5);
         assertThat(violations).isEmpty();
     }
 

@@ -7,11 +7,10 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sonde.testsupport.GrafanaDashboards;
+import dev.sonde.testsupport.MetricsScrapers;
 import dev.sonde.testsupport.OtelCollector;
 import dev.sonde.testsupport.ProcNetSnmp;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -535,10 +534,10 @@ class DemoFlowIT {
     /** The agent's /metrics on the real node: "name{labels}" -> value. */
     private static Map<String, Double> agentMetrics() throws Exception {
         String ip = kubectl("get", "pod", agentPod(), "-n", "sonde-system", "-o", "jsonpath={.status.podIP}").strip();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://" + ip + ":9466/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
+        // with the token hack/demo.sh gave its Prometheus (ServiceAccount monitoring/prometheus)
+        HttpResponse<String> response = MetricsScrapers.get(URI.create("https://" + ip + ":9466/metrics"),
+                Files.readString(ROOT.resolve(".local/demo/prometheus.token")).strip());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         Map<String, Double> samples = new HashMap<>();
         for (String line : response.body().lines().toList()) {
             Matcher m = SAMPLE.matcher(line);

@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sonde.testsupport.MetricsScrapers;
 import dev.sonde.testsupport.ProcNetSnmp;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +41,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class FlowsOnRealNodeIT {
 
     private static final RealNodeCluster CLUSTER = new RealNodeCluster("flows-on-real-node-it");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String LOSS_TABLE = "sonde_e2e_flows_loss";
     /** 'GET / demo\n' and 'ok': what the demo client writes and reads per connection. */
     private static final int REQUEST = 11;
@@ -66,6 +63,7 @@ class FlowsOnRealNodeIT {
     private static final int ZONE_RESPONSE = 3000;
     private static Process zoneServer;
     private static String metricsUrl;
+    private static String metricsToken;
     private static String frontend;
     private static List<String> backends;
     private static Map<String, String> backendIps;
@@ -90,7 +88,8 @@ class FlowsOnRealNodeIT {
         String nodeIp = kubectl("get", "node", NODE, "-o",
                 "jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}");
         assertThat(agentIp).as("the agent runs in the node's network namespace").isEqualTo(nodeIp);
-        metricsUrl = "http://" + agentIp + ":9466/metrics";
+        metricsUrl = "https://" + agentIp + ":9466/metrics";
+        metricsToken = CLUSTER.metricsScrapeToken();
         frontend = kubectl("-n", "shop", "get", "pods", "-l", "app=frontend,role=client", "-o",
                 "jsonpath={.items[0].metadata.name}");
         backends = List.of(kubectl("-n", "shop", "get", "pods", "-l", "app=inventory", "-o",
@@ -476,9 +475,8 @@ class FlowsOnRealNodeIT {
     }
 
     private static String scrape() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(metricsUrl))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
+        HttpResponse<String> r = MetricsScrapers.get(URI.create(metricsUrl), metricsToken);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.body();
     }
 

@@ -55,6 +55,19 @@ final class RealNodeCluster {
         return script(300, "hack/cluster.sh", "down");
     }
 
+    /**
+     * A token of the ServiceAccount monitoring/prometheus, bound to the ClusterRole sonde-metrics-reader as
+     * docs/metrics.md binds a Prometheus (hack/lib/common.sh write_metrics_scrape_token does the same for the demo):
+     * the agents' and the operator's /metrics answer only such a token.
+     */
+    String metricsScrapeToken() throws Exception {
+        kubectlResult("create", "namespace", "monitoring"); // AlreadyExists is fine: these are idempotent steps
+        kubectlResult("-n", "monitoring", "create", "serviceaccount", "prometheus");
+        kubectlResult("create", "clusterrolebinding", "prometheus-sonde-metrics", "--clusterrole=sonde-metrics-reader",
+                "--serviceaccount=monitoring:prometheus");
+        return kubectl("-n", "monitoring", "create", "token", "prometheus", "--duration=2h");
+    }
+
     /** kubectl against this cluster; fails the test when it fails. */
     String kubectl(String... args) throws Exception {
         Result r = kubectlResult(args);

@@ -3,10 +3,17 @@ package dev.sonde.e2e;
 import static dev.sonde.e2e.RealNodeCluster.NODE;
 import static dev.sonde.e2e.RealNodeCluster.writeTemp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sonde.testsupport.Helm;
+import dev.sonde.testsupport.MetricsScrapers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +33,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * (DemoFlowIT installs with {@code kubectl apply -k config/overlays/local-images}, the other way in), the operator
  * Deployment writing the agent DaemonSet, the agent pod on the node.
  * Least privilege is read from the kernel (the agent process's effective capabilities), attachment from the node's
- * AgentReport once a NetworkMonitor selects a real pod, and RBAC from both logs.
+ * AgentReport once a NetworkMonitor selects a real pod, and RBAC from both logs. Metrics: both components'
+ * /metrics answer only a token allowed to get them, over HTTPS.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SondeOnRealNodeIT {
@@ -170,6 +178,61 @@ class SondeOnRealNodeIT {
         assertThat(HTTP_403.matcher(operator).results().map(m -> around(operator, m.start()))).as("operator log").isEmpty();
         assertThat(agent).as("agent log").contains("agent started").doesNotContain("Forbidden!");
         assertThat(HTTP_403.matcher(agent).results().map(m -> around(agent, m.start()))).as("agent log").isEmpty();
+    }
+
+    /**
+     * The agent's and the operator's /metrics, reached at their pods' addresses as a Prometheus reaches them: HTTPS
+     * only, 401 without a token or with a forged one, 403 for a ServiceAccount without sonde-metrics-reader, 200 with
+     * the Prometheus text for one bound to it (as docs/metrics.md binds it) — each answer the components' own
+     * TokenReview and SubjectAccessReview on this API server, with the RBAC the chart gave them.
+     */
+    @Test
+    @Order(6)
+    void metricsAnswerOnlyAServiceAccountAllowedToGetThem() throws Exception {
+        kubectl("create", "namespace", "scrapers");
+        kubectl("-n", "scrapers", "create", "serviceaccount", "prometheus");
+        kubectl("-n", "scrapers", "create", "serviceaccount", "nobody");
+        kubectl("create", "clusterrolebinding", "scrapers-prometheus", "--clusterrole=sonde-metrics-reader",
+                "--serviceaccount=scrapers:prometheus");
+        String reader = kubectl("-n", "scrapers", "create", "token", "prometheus").strip();
+        String nobody = kubectl("-n", "scrapers", "create", "token", "nobody").strip();
+        String agentPod = waitForAgentPod();
+        String agentIp = kubectl("-n", "sonde-system", "get", "pod", agentPod, "-o", "jsonpath={.status.podIP}");
+        String operatorIp = kubectl("-n", "sonde-system", "get", "pods", "-l", "app.kubernetes.io/name=sonde-operator",
+                "-o", "jsonpath={.items[0].status.podIP}");
+        Map<URI, String> endpoints = Map.of(
+                URI.create("https://" + agentIp + ":9466/metrics"), "# TYPE sonde_agent_",
+                URI.create("https://" + operatorIp + ":8443/metrics"), "# TYPE sonde_operator_reconciles_total counter");
+        for (Map.Entry<URI, String> endpoint : endpoints.entrySet()) {
+            URI uri = endpoint.getKey();
+            HttpResponse<String> none = MetricsScrapers.get(uri, null);
+            assertThat(none.statusCode()).as("%s without a token: %s", uri, none.body()).isEqualTo(401);
+            assertThat(none.body()).doesNotContain("# TYPE");
+            assertThat(MetricsScrapers.get(uri, "forged." + reader.substring(7)).statusCode())
+                    .as("%s with a forged token", uri).isEqualTo(401);
+            HttpResponse<String> forbidden = MetricsScrapers.get(uri, nobody);
+            assertThat(forbidden.statusCode()).as("%s for scrapers:nobody: %s", uri, forbidden.body()).isEqualTo(403);
+            assertThat(forbidden.body()).contains("system:serviceaccount:scrapers:nobody").doesNotContain("# TYPE");
+            HttpResponse<String> allowed = MetricsScrapers.get(uri, reader);
+            assertThat(allowed.statusCode()).as("%s for scrapers:prometheus: %s", uri, allowed.body()).isEqualTo(200);
+            assertThat(allowed.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
+            assertThat(allowed.body()).contains(endpoint.getValue());
+            // no plain HTTP next to it
+            URI plain = URI.create("http://" + uri.getAuthority() + uri.getPath());
+            try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+                assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(10))
+                        .build(), HttpResponse.BodyHandlers.ofString())).as("plain HTTP to %s", plain)
+                        .isInstanceOf(java.io.IOException.class);
+            }
+            System.out.println(uri + ": 401 without a token, 403 for scrapers:nobody, 200 for scrapers:prometheus ("
+                    + allowed.body().lines().count() + " lines)");
+        }
+        // the kubelet's probe of /healthz is HTTPS without a token: the agent was never restarted for failing it
+        assertThat(kubectl("-n", "sonde-system", "get", "pod", agentPod, "-o",
+                "jsonpath={.spec.containers[0].livenessProbe.httpGet.scheme} {.status.containerStatuses[0].restartCount}"))
+                .isEqualTo("HTTPS 0");
+        kubectl("delete", "clusterrolebinding", "scrapers-prometheus");
+        kubectl("delete", "namespace", "scrapers", "--wait=false");
     }
 
     /** The DaemonSet's pod on the real node (the other nodes of this cluster get one too; see the report). */

@@ -3,6 +3,7 @@ package dev.sonde.operator;
 import dev.sonde.api.v1alpha1.SondeApi;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +30,33 @@ public interface OperatorConfig {
     /** The node agent DaemonSet. */
     Agent agent();
 
+    /** The operator's metrics listener, and whether the agents' are secure. */
+    Metrics metrics();
+
     /** The namespaces trusted with namespaceSelector. */
     default List<String> trusted() {
         return trustedNamespaces().filter(list -> !list.isEmpty()).orElse(List.of(namespace()));
+    }
+
+    interface Metrics {
+
+        /**
+         * HTTPS, and metrics only for a bearer token the API server authenticates (TokenReview) and allows
+         * {@code get} on {@code /metrics} (SubjectAccessReview; ClusterRole sonde-metrics-reader), for the operator's
+         * listener and the agents' alike. {@code false} serves both over plain HTTP to anyone who can reach them.
+         */
+        @WithDefault("true")
+        boolean secure();
+
+        /** Port of the operator's {@code /metrics} (all addresses; container port "metrics"). */
+        @WithDefault("8443")
+        int port();
+
+        /** PEM certificate of the operator's listener (with {@code tls-key-file}); absent: self-signed at start-up. */
+        Optional<Path> tlsCertFile();
+
+        /** PEM private key of the operator's listener. */
+        Optional<Path> tlsKeyFile();
     }
 
     interface Agent {
@@ -68,5 +93,11 @@ public interface OperatorConfig {
         /** Port of the agent's Prometheus endpoint, on the node's address (the agent runs in the host network). */
         @WithDefault("9466")
         int metricsPort();
+
+        /**
+         * A {@code kubernetes.io/tls} Secret in the operator's namespace with the agents' metrics certificate
+         * ({@code tls.crt}, {@code tls.key}), mounted into every agent; absent: each agent makes a self-signed one.
+         */
+        Optional<String> metricsTlsSecret();
     }
 }

@@ -6,6 +6,7 @@ import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.KernelProbes;
 import dev.sonde.api.v1alpha1.OtlpProtocol;
 import dev.sonde.api.v1alpha1.SondeApi;
+import dev.sonde.securemetrics.MetricsListenerOptions;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -33,6 +34,11 @@ import org.slf4j.LoggerFactory;
  *       {@code /});
  *   <li>{@code SONDE_METRICS_ADDRESS}: {@code host:port} of /metrics and /healthz, the agent's only listener
  *       (default {@code 127.0.0.1:9090}; the DaemonSet sets the pod IP); {@code off} for none;
+ *   <li>{@code SONDE_METRICS_SECURE} (default {@code true}): HTTPS, and /metrics only for a bearer token the API
+ *       server authenticates (TokenReview) and allows {@code get} on {@code /metrics} (SubjectAccessReview);
+ *       {@code false} serves plain HTTP to anyone who can reach the port;
+ *   <li>{@code SONDE_METRICS_TLS_CERT_FILE}, {@code SONDE_METRICS_TLS_KEY_FILE}: the listener's PEM certificate and
+ *       key (both or neither); without them a self-signed certificate is made at start-up;
  *   <li>{@code SONDE_OTLP_ENDPOINT}, {@code SONDE_OTLP_PROTOCOL} ({@code grpc} or {@code http/protobuf}): where
  *       monitors without an OTLP endpoint of their own export (default: nowhere);
  *   <li>{@code SONDE_MAX_SERIES}: per-pod series (monitor x pod) this node publishes at most (default 2000).
@@ -56,6 +62,7 @@ public final class AgentMain {
                 env.getOrDefault("SONDE_CONFIG_MAP", "sonde-agent-config"),
                 Optional.ofNullable(AgentMain.class.getPackage().getImplementationVersion()).orElse("dev"),
                 listenAddress(env.getOrDefault("SONDE_METRICS_ADDRESS", "127.0.0.1:9090")),
+                metricsListener(env),
                 defaultOtlp(env.get("SONDE_OTLP_ENDPOINT"), env.getOrDefault("SONDE_OTLP_PROTOCOL", "grpc")),
                 Integer.parseInt(env.getOrDefault("SONDE_MAX_SERIES", String.valueOf(NodeAgent.DEFAULT_MAX_SERIES))));
 
@@ -106,6 +113,13 @@ public final class AgentMain {
         }
         String host = value.substring(0, colon).replaceAll("^\\[|]$", "");
         return new InetSocketAddress(host, Integer.parseInt(value.substring(colon + 1)));
+    }
+
+    static MetricsListenerOptions metricsListener(Map<String, String> env) {
+        return new MetricsListenerOptions(
+                MetricsListenerOptions.parseSecure("SONDE_METRICS_SECURE", env.get("SONDE_METRICS_SECURE")),
+                Optional.ofNullable(env.get("SONDE_METRICS_TLS_CERT_FILE")).filter(s -> !s.isBlank()).map(Path::of),
+                Optional.ofNullable(env.get("SONDE_METRICS_TLS_KEY_FILE")).filter(s -> !s.isBlank()).map(Path::of));
     }
 
     static OtlpExporters.Target defaultOtlp(String endpoint, String protocol) {

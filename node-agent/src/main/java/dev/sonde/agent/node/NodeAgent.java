@@ -3,7 +3,6 @@ package dev.sonde.agent.node;
 import dev.sonde.agent.flows.ClusterPeerDirectory;
 import dev.sonde.agent.flows.FlowDeltas;
 import dev.sonde.agent.flows.MonitorFlows;
-import dev.sonde.agent.metrics.MetricsEndpoint;
 import dev.sonde.agent.metrics.OtlpExporters;
 import dev.sonde.agent.metrics.PrometheusText;
 import dev.sonde.agent.metrics.SondeMetrics;
@@ -20,6 +19,10 @@ import dev.sonde.agent.report.CounterDeltas;
 import dev.sonde.api.agent.AgentConfig;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.OtlpHeaders;
+import dev.sonde.securemetrics.KubernetesAccessReviews;
+import dev.sonde.securemetrics.MetricsListenerOptions;
+import dev.sonde.securemetrics.MetricsServer;
+import dev.sonde.securemetrics.ScrapeAuthorizer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -76,15 +79,18 @@ public final class NodeAgent implements AutoCloseable {
      * @param namespace the operator's namespace: where the compiled config is read and the AgentReport written
      * @param configMap name of the compiled config's ConfigMap
      * @param metricsAddress where to serve /metrics and /healthz, or null for no listener
+     * @param metricsListener TLS and scraper authorization of that listener (secure unless explicitly not)
      * @param defaultOtlp where monitors without an OTLP endpoint of their own export, or null for nowhere
      * @param maxSeries bound of the per-pod series (monitor x pod) this node publishes
      */
     public record Settings(String nodeName, String namespace, String configMap, String agentVersion,
-            InetSocketAddress metricsAddress, OtlpExporters.Target defaultOtlp, int maxSeries) {
+            InetSocketAddress metricsAddress, MetricsListenerOptions metricsListener,
+            OtlpExporters.Target defaultOtlp, int maxSeries) {
 
         /** No listener and no default OTLP target. */
         public Settings(String nodeName, String namespace, String configMap, String agentVersion) {
-            this(nodeName, namespace, configMap, agentVersion, null, null, DEFAULT_MAX_SERIES);
+            this(nodeName, namespace, configMap, agentVersion, null, MetricsListenerOptions.secureSelfSigned(), null,
+                    DEFAULT_MAX_SERIES);
         }
     }
 
@@ -118,7 +124,7 @@ public final class NodeAgent implements AutoCloseable {
     private Instant nextReport;
     private Instant nextRescan;
     private volatile Instant lastTick;
-    private MetricsEndpoint endpoint;
+    private MetricsServer endpoint;
 
     public NodeAgent(KubernetesClient client, KernelProbes probes, KernelCapabilities kernel,
             PodCgroupResolver resolver, Settings settings, Clock clock) {
@@ -140,12 +146,17 @@ public final class NodeAgent implements AutoCloseable {
     public void start() {
         if (settings.metricsAddress() != null) {
             try {
-                endpoint = MetricsEndpoint.start(settings.metricsAddress(),
-                        () -> PrometheusText.write(publisher.scrapeable()), this::healthy);
+                MetricsListenerOptions listener = settings.metricsListener();
+                endpoint = MetricsServer.start(new MetricsServer.Spec(settings.metricsAddress(), listener,
+                        "sonde-agent." + settings.nodeName(), "/metrics",
+                        listener.secure() ? new ScrapeAuthorizer(new KubernetesAccessReviews(client)) : null,
+                        accept -> new MetricsServer.Page(PrometheusText.CONTENT_TYPE,
+                                PrometheusText.write(publisher.scrapeable())),
+                        this::healthy));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot listen on " + settings.metricsAddress(), e);
             }
-            LOG.info("serving /metrics and /healthz on {}", endpoint.address());
+            LOG.info("serving /metrics and /healthz on {}://{}", endpoint.scheme(), endpoint.address());
         }
         nextReport = clock.instant();
         nextRescan = nextReport;
@@ -167,6 +178,11 @@ public final class NodeAgent implements AutoCloseable {
     /** The address of the metrics listener, once started; null without one. */
     public InetSocketAddress metricsAddress() {
         return endpoint == null ? null : endpoint.address();
+    }
+
+    /** {@code https} (the default) or {@code http} (metrics served insecurely, by explicit choice). */
+    public String metricsScheme() {
+        return endpoint == null ? null : endpoint.scheme();
     }
 
     private void onConfig(ConfigMap configMap) {

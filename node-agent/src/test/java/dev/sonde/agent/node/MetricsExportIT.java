@@ -24,9 +24,11 @@ import dev.sonde.api.v1alpha1.MonitorWindow;
 import dev.sonde.api.v1alpha1.MonitorWindowState;
 import dev.sonde.api.v1alpha1.OtlpProtocol;
 import dev.sonde.api.v1alpha1.ProbeName;
+import dev.sonde.securemetrics.MetricsListenerOptions;
 import dev.sonde.testsupport.Bpftool;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
+import dev.sonde.testsupport.MetricsScrapers;
 import dev.sonde.testsupport.OtelCollector;
 import dev.sonde.testsupport.Promtool;
 import dev.sonde.testsupport.TestNamespace;
@@ -34,8 +36,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Per-pod metrics as a user's backends see them: pushed over OTLP (gRPC and HTTP/protobuf) to a real OpenTelemetry
- * Collector, and scraped from the agent's Prometheus endpoint, linted by {@code promtool check metrics} and parsed by
+ * Collector, and scraped from the agent's Prometheus endpoint (HTTPS, a ServiceAccount token: 401/403 without the right), linted by {@code promtool check metrics} and parsed by
  * the Prometheus project's own Python parser. Also: a config entry this agent can't run fails that monitor only.
  */
 @LocalControlPlane
@@ -67,6 +67,7 @@ class MetricsExportIT {
     private static OtelCollector collector;
     private static KubernetesClient podClient;
     private static String podNamespace;
+    private static MetricsScrapers.Scraper reader;
 
     @BeforeAll
     static void requireRoot() {
@@ -75,7 +76,7 @@ class MetricsExportIT {
 
     @AfterAll
     static void stop() throws Exception {
-        LocalNode.closeAll(agent, collector, kubelet);
+        LocalNode.closeAll(agent, collector, kubelet, reader);
         LocalNode.deletePodsNow(podClient, podNamespace);
     }
 
@@ -109,8 +110,12 @@ class MetricsExportIT {
         agent = new NodeAgent(client, KernelProbes.load(KernelProbes.Config.defaults(), caps), caps,
                 new PodCgroupResolver(cgroupRoot, List.of("/")),
                 new NodeAgent.Settings(node, ns.name(), CONFIG_MAP, "test", new InetSocketAddress("127.0.0.1", 0),
-                        null, NodeAgent.DEFAULT_MAX_SERIES), Clock.systemUTC());
+                        MetricsListenerOptions.secureSelfSigned(), null, NodeAgent.DEFAULT_MAX_SERIES),
+                Clock.systemUTC());
         agent.start();
+        // Scraped as Prometheus is: the token of a ServiceAccount bound to the shipped sonde-metrics-reader role.
+        MetricsScrapers.installReaderRole(client, cluster.repoRoot());
+        reader = MetricsScrapers.serviceAccount(client, ns.name(), "prometheus", true);
         awaitReport(client, ns, node, report -> window(report, "web-grpc").map(MonitorWindow::getPods).orElse(0) == 1
                 && window(report, "future").isPresent(), "web-1 selected and the future monitor reported");
 
@@ -159,6 +164,18 @@ class MetricsExportIT {
 
         // Prometheus: the monitor with prometheus on, as the Prometheus client library parses the exposition.
         List<Sample> samples = scrape(agent.metricsAddress());
+        // ... and only for a token the API server vouches for and whose user may get /metrics
+        assertThat(agent.metricsScheme()).isEqualTo("https");
+        URI metrics = URI.create("https://127.0.0.1:" + agent.metricsAddress().getPort() + "/metrics");
+        assertThat(MetricsScrapers.get(metrics, null).statusCode()).as("no token").isEqualTo(401);
+        assertThat(MetricsScrapers.get(metrics, "not-a-token").statusCode()).as("a forged token").isEqualTo(401);
+        try (MetricsScrapers.Scraper nobody = MetricsScrapers.serviceAccount(client, ns.name(), "nobody", false)) {
+            HttpResponse<String> forbidden = MetricsScrapers.get(metrics, nobody.token());
+            assertThat(forbidden.statusCode()).as("a ServiceAccount without sonde-metrics-reader").isEqualTo(403);
+            assertThat(forbidden.body()).contains("system:serviceaccount:" + ns.name() + ":nobody");
+        }
+        assertThat(MetricsScrapers.get(metrics.resolve("/healthz"), null).statusCode()).as("probes need no token")
+                .isEqualTo(200);
         assertThat(samples).filteredOn(s -> s.name().equals("sonde_tcp_connections_total")
                         && "active".equals(s.labels().get("direction")))
                 .singleElement().satisfies(s -> {
@@ -230,9 +247,8 @@ class MetricsExportIT {
 
     /** GET /metrics, linted by promtool and parsed by prometheus_client (Debian's python3-prometheus-client). */
     private static List<Sample> scrape(InetSocketAddress address) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + address.getPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = MetricsScrapers.get(
+                URI.create("https://127.0.0.1:" + address.getPort() + "/metrics"), reader.token());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain; version=0.0.4");
         Promtool.Check lint = Promtool.checkMetrics(response.body());

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sonde.agent.pods.PodCgroupResolver;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.KernelProbes;
+import dev.sonde.securemetrics.MetricsListenerOptions;
 import dev.sonde.api.agent.AgentConfig;
 import dev.sonde.api.agent.CompiledExport;
 import dev.sonde.api.agent.CompiledMonitor;
@@ -99,6 +100,7 @@ class OtlpHeadersExportIT {
         agent = new NodeAgent(client, KernelProbes.load(KernelProbes.Config.defaults(), caps), caps,
                 new PodCgroupResolver(cgroupRoot, List.of("/")),
                 new NodeAgent.Settings(node, ns.name(), CONFIG_MAP, "test", new InetSocketAddress("127.0.0.1", 0),
+                        MetricsListenerOptions.insecure(), // plain HTTP: this test is about OTLP headers
                         null, NodeAgent.DEFAULT_MAX_SERIES), Clock.systemUTC());
         agent.start();
         awaitReport(client, ns, node, report -> report.getSpec().getMonitors().stream()

@@ -55,10 +55,18 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
 
     @Override
     protected DaemonSet desired(Namespace primary, Context<Namespace> context) {
-        return desired(primary.getMetadata().getName(), FleetDependents.config().agent());
+        OperatorConfig config = FleetDependents.config();
+        return desired(primary.getMetadata().getName(), config.agent(), config.metrics().secure());
     }
 
-    static DaemonSet desired(String namespace, OperatorConfig.Agent agent) {
+    /** Where the agents' metrics certificate Secret ({@code sonde.operator.agent.metrics-tls-secret}) is mounted. */
+    static final String METRICS_TLS_DIR = "/etc/sonde/metrics-tls";
+
+    /**
+     * @param metricsSecure the agents serve /metrics over HTTPS to authorized scrapers only
+     *     ({@code sonde.operator.metrics.secure}); false: plain HTTP
+     */
+    static DaemonSet desired(String namespace, OperatorConfig.Agent agent, boolean metricsSecure) {
         List<VolumeMount> mounts = new java.util.ArrayList<>(HOST_MOUNTS.stream()
                 .map(m -> new VolumeMountBuilder().withName(m.name()).withMountPath(m.path())
                         .withReadOnly(m.readOnly()).build())
@@ -69,6 +77,23 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
                         .withNewHostPath().withPath(m.path()).withType("Directory").endHostPath().build())
                 .toList());
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        List<io.fabric8.kubernetes.api.model.EnvVar> metricsEnv = new java.util.ArrayList<>();
+        metricsEnv.add(new EnvVarBuilder().withName("SONDE_METRICS_SECURE").withValue(String.valueOf(metricsSecure))
+                .build());
+        if (agent.metricsTlsSecret().isPresent()) {
+            if (!metricsSecure) {
+                throw new IllegalArgumentException("sonde.operator.agent.metrics-tls-secret is set but "
+                        + "sonde.operator.metrics.secure=false serves the agents' metrics over plain HTTP: drop one");
+            }
+            mounts.add(new VolumeMountBuilder().withName("metrics-tls").withMountPath(METRICS_TLS_DIR)
+                    .withReadOnly(true).build());
+            volumes.add(new VolumeBuilder().withName("metrics-tls").withNewSecret()
+                    .withSecretName(agent.metricsTlsSecret().get()).endSecret().build());
+            metricsEnv.add(new EnvVarBuilder().withName("SONDE_METRICS_TLS_CERT_FILE")
+                    .withValue(METRICS_TLS_DIR + "/tls.crt").build());
+            metricsEnv.add(new EnvVarBuilder().withName("SONDE_METRICS_TLS_KEY_FILE")
+                    .withValue(METRICS_TLS_DIR + "/tls.key").build());
+        }
 
         return new DaemonSetBuilder()
                 .withNewMetadata()
@@ -110,9 +135,12 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
                         // the agent's only listener, on the node's address (host network)
                         new EnvVarBuilder().withName("SONDE_METRICS_ADDRESS")
                                 .withValue("$(POD_IP):" + agent.metricsPort()).build())
+                .addAllToEnv(metricsEnv)
                 .addNewPort().withName("metrics").withContainerPort(agent.metricsPort()).withProtocol("TCP").endPort()
                 .withNewLivenessProbe()
-                .withNewHttpGet().withPath("/healthz").withNewPort("metrics").endHttpGet()
+                // /healthz needs no token; the kubelet does not verify the certificate of an HTTPS probe
+                .withNewHttpGet().withPath("/healthz").withNewPort("metrics")
+                .withScheme(metricsSecure ? "HTTPS" : "HTTP").endHttpGet()
                 .withPeriodSeconds(10).withFailureThreshold(3)
                 .endLivenessProbe()
                 .withNewResources()

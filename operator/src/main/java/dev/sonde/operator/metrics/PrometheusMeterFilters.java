@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 /**
  * Meter filters (Quarkus applies every produced {@link MeterFilter} to the Prometheus registry) that make the
  * meters of the Java Operator SDK and of the JVM and Netty binders valid Prometheus families, so that
- * {@code promtool check metrics} passes on {@code /q/metrics}. Sonde's own meters need none of them.
+ * {@code promtool check metrics} passes on the operator's {@code /metrics}. Sonde's own meters need none of them.
  */
 @Singleton
 public class PrometheusMeterFilters {

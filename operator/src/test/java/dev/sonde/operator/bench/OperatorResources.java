@@ -9,7 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Samples the operator JVM every two seconds: heap in use and live after GC (its own /q/metrics), RSS ({@code VmRSS}
+ * Samples the operator JVM every two seconds: heap in use and live after GC (its own /metrics), RSS ({@code VmRSS}
  * in /proc) and CPU time (/proc stat), keeping the peaks since the last {@link #resetPeaks()}.
  */
 final class OperatorResources implements AutoCloseable {

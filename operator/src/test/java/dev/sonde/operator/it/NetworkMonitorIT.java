@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The operator jar against the real local control plane, running as its ServiceAccount with the RBAC of
  * config/rbac: every assertion reads what the API server (through kubectl or the admin client) or the
- * operator's /q/metrics says. The test namespace is the operator's
+ * operator's /metrics says. The test namespace is the operator's
  * namespace; monitors live in a second namespace, {@code <ns>-app}.
  */
 @LocalControlPlane
@@ -265,7 +265,7 @@ class NetworkMonitorIT {
         awaitReady(cluster, appNs, "web", "False", "AgentsNotReporting");
         assertThat(jsonpath(cluster, appNs, "web", "{.status.probes[?(@.name==\"tcpRetransmits\")].state}"))
                 .isEqualTo("Failed");
-        // and on /q/metrics, node by node (node 1's last report still has it Attached), for the alert rules
+        // and on /metrics, node by node (node 1's last report still has it Attached), for the alert rules
         String probeMetrics = operator.metrics();
         assertThat(OperatorProcess.sample(probeMetrics, "sonde_probe_nodes", "probe=\"tcpRetransmits\",state=\"Failed\""))
                 .isEqualTo(1.0);

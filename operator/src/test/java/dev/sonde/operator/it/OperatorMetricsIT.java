@@ -8,10 +8,12 @@ import dev.sonde.operator.monitor.NetworkMonitorReconciler;
 import dev.sonde.operator.profile.ProbeProfileReconciler;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
+import dev.sonde.testsupport.MetricsScrapers;
 import dev.sonde.testsupport.Promtool;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,7 +27,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator's /q/metrics as Prometheus' own linter reads it: after every controller has reconciled (so the
+ * The operator's /metrics as it ships, secure: over HTTPS, 401 without a valid token, 403 for a ServiceAccount
+ * without the {@code sonde-metrics-reader} ClusterRole (the operator asks the real API server with its own
+ * ServiceAccount's rights), and as Prometheus' own linter reads it for one with it: after every controller has reconciled (so the
  * Java Operator SDK's per-controller meters exist too), {@code promtool check metrics} prints nothing and exits 0,
  * and the reconcile counts and durations users alert on are still there, as valid counters and histograms.
  */
@@ -37,6 +41,7 @@ class OperatorMetricsIT {
     private static OperatorProcess operator;
     private static String profile;
     private static List<HasMetadata> rbac = List.of();
+    private static MetricsScrapers.Scraper reader;
 
     @BeforeAll
     static void startOperator(ControlPlane cluster, KubernetesClient client, TestNamespace ns) {
@@ -46,10 +51,13 @@ class OperatorMetricsIT {
         Path kubeconfig = OperatorServiceAccount.kubeconfig(cluster, ns.name(), Path.of("target", ns.name() + ".kubeconfig"));
         operator = new OperatorProcess(kubeconfig, ns.name(), Map.of(
                 "sonde.operator.namespace", ns.name(),
+                "sonde.operator.metrics.secure", "true",
                 "sonde.operator.agent.image", "registry.invalid/sonde-agent:it",
                 // other suites share the cluster: reconcile only this suite's namespace
                 "quarkus.operator-sdk.controllers.networkmonitor.namespaces", ns.name()));
         operator.start();
+        MetricsScrapers.installReaderRole(client, cluster.repoRoot());
+        reader = MetricsScrapers.serviceAccount(client, ns.name(), "prometheus", true);
     }
 
     @AfterAll
@@ -58,8 +66,38 @@ class OperatorMetricsIT {
             operator.close();
         }
         rbac.forEach(object -> client.resource(object).delete());
+        if (reader != null) {
+            reader.close();
+        }
         if (profile != null) {
             client.resources(dev.sonde.api.v1alpha1.ProbeProfile.class).withName(profile).delete();
+        }
+    }
+
+    @Test
+    void metricsNeedATokenAllowedToGetMetrics(KubernetesClient client, TestNamespace ns) throws Exception {
+        URI metrics = operator.metricsUri();
+        assertThat(metrics.getScheme()).isEqualTo("https");
+        HttpResponse<String> none = MetricsScrapers.get(metrics, null);
+        assertThat(none.statusCode()).as("no token").isEqualTo(401);
+        assertThat(none.body()).doesNotContain("sonde_");
+        assertThat(MetricsScrapers.get(metrics, "not-a-token").statusCode()).as("a forged token").isEqualTo(401);
+        try (MetricsScrapers.Scraper nobody = MetricsScrapers.serviceAccount(client, ns.name(), "nobody", false)) {
+            HttpResponse<String> forbidden = MetricsScrapers.get(metrics, nobody.token());
+            assertThat(forbidden.statusCode()).as("a ServiceAccount without sonde-metrics-reader").isEqualTo(403);
+            assertThat(forbidden.body()).doesNotContain("sonde_");
+        }
+        HttpResponse<String> allowed = MetricsScrapers.get(metrics, reader.token());
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.body()).contains("# TYPE jvm_memory_used_bytes gauge");
+        // Quarkus' plain HTTP port keeps the probes and closes its own /q/metrics
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> quarkus = http.send(HttpRequest.newBuilder(operator.httpUri("/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(quarkus.statusCode()).isEqualTo(404);
+            assertThat(quarkus.body()).doesNotContain("jvm_").contains("port " + metrics.getPort());
+            assertThat(http.send(HttpRequest.newBuilder(operator.httpUri("/q/health/live")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         }
     }
 
@@ -92,9 +130,9 @@ class OperatorMetricsIT {
         List<String> controllers = List.of(ProbeProfileReconciler.NAME, NetworkMonitorReconciler.NAME,
                 AgentFleetReconciler.NAME);
         Path scrape = Path.of("target", ns.name() + "-metrics.prom");
-        await("a reconcile of every controller on /q/metrics (last scrape: " + scrape + ")").atMost(WAIT)
+        await("a reconcile of every controller on /metrics (last scrape: " + scrape + ")").atMost(WAIT)
                 .untilAsserted(() -> {
-                    String metrics = operator.metrics();
+                    String metrics = scrape(null).body();
                     Files.writeString(scrape, metrics);
                     for (String controller : controllers) {
                         String label = "controller=\"" + controller + "\"";
@@ -107,7 +145,7 @@ class OperatorMetricsIT {
                     }
                 });
 
-        // as `curl -s .../q/metrics | promtool check metrics` sees it: no Accept header of its own
+        // as `curl -sk -H "Authorization: Bearer ..." .../metrics | promtool check metrics` sees it: no Accept header of its own
         HttpResponse<String> plain = scrape(null);
         assertThat(plain.headers().firstValue("Content-Type")).get().asString()
                 .startsWith("text/plain; version=0.0.4");
@@ -130,13 +168,14 @@ class OperatorMetricsIT {
     }
 
     private static HttpResponse<String> scrape(String accept) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(operator.metricsUri());
+        HttpRequest.Builder request = HttpRequest.newBuilder(operator.metricsUri())
+                .header("Authorization", "Bearer " + reader.token());
         if (accept != null) {
             request.header("Accept", accept);
         }
-        try (HttpClient http = HttpClient.newHttpClient()) {
+        try (HttpClient http = MetricsScrapers.unverifiedTls()) {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as("/q/metrics").isEqualTo(200);
+            assertThat(response.statusCode()).as("/metrics").isEqualTo(200);
             return response;
         }
     }

@@ -20,7 +20,9 @@ import org.awaitility.Awaitility;
 
 /**
  * The operator as it ships: {@code quarkus-run.jar} in its own JVM, with a kubeconfig for the local control plane, so a test
- * can stop and restart it and read its {@code /q/metrics} like Prometheus would.
+ * can stop and restart it and read its {@code /metrics} like Prometheus would. Its metrics listener serves plain HTTP
+ * ({@code sonde.operator.metrics.secure=false}) unless the test's properties say {@code true}: the suites that only
+ * read numbers need no token; {@link OperatorMetricsIT} checks the secure default.
  */
 public final class OperatorProcess implements AutoCloseable {
 
@@ -29,6 +31,8 @@ public final class OperatorProcess implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Path log;
     private final int port;
+    private final int metricsPort;
+    private final boolean metricsSecure;
     private Process process;
 
     OperatorProcess(Path kubeconfig, String name, Map<String, String> properties) {
@@ -42,6 +46,8 @@ public final class OperatorProcess implements AutoCloseable {
         this.jvmOptions = List.copyOf(jvmOptions);
         this.log = log;
         this.port = freePort();
+        this.metricsPort = freePort();
+        this.metricsSecure = Boolean.parseBoolean(properties.getOrDefault("sonde.operator.metrics.secure", "false"));
     }
 
     /** Starts the JVM and waits until it leads and processes events. */
@@ -60,7 +66,13 @@ public final class OperatorProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + port);
-        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-Dsonde.operator.metrics.port=" + metricsPort);
+        command.add("-Dsonde.operator.metrics.secure=" + metricsSecure);
+        properties.forEach((k, v) -> {
+            if (!k.equals("sonde.operator.metrics.secure")) {
+                command.add("-D" + k + "=" + v);
+            }
+        });
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -132,14 +144,17 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
-    /** The Prometheus text from /q/metrics. */
+    /** The Prometheus text from /metrics (plain HTTP: see the class comment). */
     public String metrics() {
+        if (metricsSecure) {
+            throw new IllegalStateException("this operator's metrics need a token: scrape metricsUri() with one");
+        }
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(metricsUri()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("/q/metrics answered " + response.statusCode());
+                throw new IllegalStateException("/metrics answered " + response.statusCode());
             }
             return response.body();
         } catch (IOException e) {
@@ -150,9 +165,14 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
-    /** Where /q/metrics is, to scrape it with headers of one's own. */
+    /** Where /metrics is, to scrape it with headers of one's own. */
     public URI metricsUri() {
-        return URI.create("http://127.0.0.1:" + port + "/q/metrics");
+        return URI.create((metricsSecure ? "https" : "http") + "://127.0.0.1:" + metricsPort + "/metrics");
+    }
+
+    /** Quarkus' HTTP port: the health probes, and a closed /q/metrics. */
+    public URI httpUri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
     }
 
     /** A sample's value from the Prometheus text, 0 when absent; labels must match exactly as printed. */
