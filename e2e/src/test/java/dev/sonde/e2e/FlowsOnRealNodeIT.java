@@ -131,11 +131,9 @@ class FlowsOnRealNodeIT {
                 "jsonpath={.items[0].metadata.name}");
         kubectl("-n", "tenant", "exec", reporter, "--", "python3", "-c", "open('/tmp/pause', 'w').close()");
         pause(true);
-        // /metrics shows what the agent published at its last interval (5 s): wait until it has published the
-        // quiet state, or the baseline would miss the last connects before the pause
-        Thread.sleep(12_000);
-        Map<String, Long> before = groundTruth(lossy, clean);
-        Map<String, Double> metricsBefore = flowsOfFrontend(lossy, clean);
+        Settled baseline = settled(lossy, clean);
+        Map<String, Long> before = baseline.truth();
+        Map<String, Double> metricsBefore = baseline.sonde();
         pause(false);
         // while the lossy edge is live, the monitor's health reason names its backend
         String reasons = "";
@@ -152,9 +150,9 @@ class FlowsOnRealNodeIT {
         assertThat(reasons).as("the health reason names the backend behind the retransmits")
                 .contains("Service shop/inventory:8080 (backend " + lossy + ")");
         assertThat(peers).contains(lossy);
-        Thread.sleep(12_000); // two of the profile's 5 s intervals: everything counted is published
-        Map<String, Long> after = groundTruth(lossy, clean);
-        Map<String, Double> metricsAfter = flowsOfFrontend(lossy, clean);
+        Settled end = settled(lossy, clean);
+        Map<String, Long> after = end.truth();
+        Map<String, Double> metricsAfter = end.sonde();
         kubectl("-n", "tenant", "exec", reporter, "--", "python3", "-c", "import os; os.remove('/tmp/pause')");
         Map<String, Long> truth = minus(after, before);
         Map<String, Long> seen = new HashMap<>();
@@ -428,6 +426,30 @@ class FlowsOnRealNodeIT {
     }
 
     // --- ground truth and what Sonde says ---
+
+    /** The kernel's and the application's counts, and Sonde's, at one quiet moment. */
+    private record Settled(Map<String, Long> truth, Map<String, Double> sonde) {
+    }
+
+    /**
+     * Once the paused client's counts stopped changing: /metrics shows what the agent published at its last interval
+     * (5 s), so the kernel's counts are read, then two intervals later Sonde's, then the kernel's again; if a late
+     * segment (a retransmit) changed them meanwhile, again.
+     */
+    private static Settled settled(String lossy, String clean) throws Exception {
+        Map<String, Long> truth = groundTruth(lossy, clean);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Thread.sleep(12_000);
+            Map<String, Double> sonde = flowsOfFrontend(lossy, clean);
+            Map<String, Long> again = groundTruth(lossy, clean);
+            if (again.equals(truth)) {
+                return new Settled(truth, sonde);
+            }
+            System.out.println("the client's counts still moved: " + truth + " -> " + again);
+            truth = again;
+        }
+        throw new AssertionError("the paused client's kernel counts never settled: " + truth);
+    }
 
     private static Map<String, Long> groundTruth(String lossy, String clean) throws Exception {
         Map<String, Long> out = new HashMap<>();
