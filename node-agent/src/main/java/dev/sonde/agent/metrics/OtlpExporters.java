@@ -9,8 +9,10 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +24,16 @@ import org.slf4j.LoggerFactory;
  * One OpenTelemetry SDK exporter per OTLP target, with the SDK's retry policy. Exports are asynchronous and at most
  * one is in flight per target: an export that finds the previous one still running is dropped, and so are the
  * points of a failed export. Points are cumulative, so the next export that gets through carries every count; a
- * drop loses resolution, not data. Counts what was accepted and what was dropped.
+ * drop loses resolution, not data. Counts what was accepted and what was dropped. An interval's points go in requests
+ * of at most {@link #MAX_POINTS_PER_REQUEST} points: with flows a node can have tens of thousands, and one request
+ * of all of them exceeds what receivers take (the Collector's gRPC limit is 4 MiB).
  */
 public final class OtlpExporters implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OtlpExporters.class);
     static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** About 1.5 MB of OTLP protobuf with Sonde's attributes (~300 B a point with its share of the resource). */
+    static final int MAX_POINTS_PER_REQUEST = 5000;
 
     /**
      * Where to push: a receiver URL, its transport, and the request headers (from the operator's copy of a
@@ -69,17 +75,46 @@ public final class OtlpExporters implements AutoCloseable {
             return;
         }
         MetricExporter exporter = exporters.computeIfAbsent(target, OtlpExporters::create);
-        CompletableResultCode result = exporter.export(metrics);
-        inFlight.put(target, result);
-        result.whenComplete(() -> {
-            if (result.isSuccess()) {
-                exported.addAndGet(points);
-            } else {
-                dropped.addAndGet(points);
-                LOG.warn("OTLP export of {} points to {} failed{}", points, target.endpoint(),
-                        result.getFailureThrowable() == null ? "" : ": " + result.getFailureThrowable().getMessage());
+        List<CompletableResultCode> requests = new ArrayList<>();
+        for (List<MetricData> batch : batches(metrics, MAX_POINTS_PER_REQUEST)) {
+            long n = points(batch);
+            CompletableResultCode result = exporter.export(batch);
+            requests.add(result);
+            result.whenComplete(() -> {
+                if (result.isSuccess()) {
+                    exported.addAndGet(n);
+                } else {
+                    dropped.addAndGet(n);
+                    LOG.warn("OTLP export of {} points to {} failed{}", n, target.endpoint(),
+                            result.getFailureThrowable() == null ? "" : ": " + result.getFailureThrowable().getMessage());
+                }
+            });
+        }
+        inFlight.put(target, CompletableResultCode.ofAll(requests));
+    }
+
+    /**
+     * Consecutive metrics in batches of at most {@code maxPoints} points, in order; a metric with more points than
+     * that is a batch of its own (a metric's points are one resource's series of one name, never split).
+     */
+    static List<List<MetricData>> batches(Collection<MetricData> metrics, int maxPoints) {
+        List<List<MetricData>> out = new ArrayList<>();
+        List<MetricData> current = new ArrayList<>();
+        long inCurrent = 0;
+        for (MetricData m : metrics) {
+            long n = m.getData().getPoints().size();
+            if (!current.isEmpty() && inCurrent + n > maxPoints) {
+                out.add(current);
+                current = new ArrayList<>();
+                inCurrent = 0;
             }
-        });
+            current.add(m);
+            inCurrent += n;
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
     }
 
     /**
