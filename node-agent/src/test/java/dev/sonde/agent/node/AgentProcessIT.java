@@ -17,12 +17,11 @@ import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
 import dev.sonde.testsupport.LocalPorts;
+import dev.sonde.testsupport.MetricsScrapers;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -82,8 +81,9 @@ class AgentProcessIT {
         Set<Integer> firstLinks = awaitLinks(client, ns, node, first);
         assertThat(listeners(first.pid())).as("the agent's only listener: the metrics address it was given")
                 .containsExactly("127.0.0.1:" + metricsPort);
-        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + metricsPort + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+        // the agent's default listener: HTTPS (self-signed); /healthz needs no token
+        HttpResponse<String> health = MetricsScrapers.get(URI.create("https://127.0.0.1:" + metricsPort + "/healthz"),
+                null);
         assertThat(health.statusCode()).isEqualTo(200);
         long stopping = System.nanoTime();
         first.destroy(); // SIGTERM

@@ -19,14 +19,12 @@ import dev.sonde.api.v1alpha1.ProbeName;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
 import dev.sonde.testsupport.LocalPorts;
+import dev.sonde.testsupport.MetricsScrapers;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -134,9 +132,8 @@ class ApiServerOutageIT {
     }
 
     private static int health(int port) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/healthz")).build(), HttpResponse.BodyHandlers.ofString())
-                .statusCode();
+        // the agent's default listener: HTTPS (self-signed); /healthz needs no token, nor the API server
+        return MetricsScrapers.get(URI.create("https://127.0.0.1:" + port + "/healthz"), null).statusCode();
     }
 
     private static long rssKib(long pid) throws Exception {
