@@ -531,10 +531,11 @@ cmd_down() {
   local m
   while read -r m; do umount -l "$m" 2>/dev/null || true; done \
     < <(awk -v a="$KUBELET_ROOT" -v b="$RUNDIR" -v c="$STATE" '$5 ~ "^(" a "|" b "|" c ")" {print $5}' /proc/self/mountinfo | sort -r)
+  # (one that can't go — a mount hidden under a later bind mount of /run/netns — must not stop the rest of down)
   for m in /var/run/netns/cni-*; do
     [[ -e "$m" ]] || continue
-    umount "$m" 2>/dev/null || true
-    rm -f "$m"
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+    rm -f "$m" 2>/dev/null || log "WARNING: cannot remove $m (a mount under it)"
   done
   ip link delete "$BRIDGE" 2>/dev/null || true
   remove_nftables
