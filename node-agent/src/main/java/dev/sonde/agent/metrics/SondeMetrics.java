@@ -7,7 +7,7 @@ import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.probe.FlowCounters;
 import dev.sonde.agent.probe.FlowKey;
 import dev.sonde.agent.probe.DropReasons;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.CompiledProbe;
@@ -94,7 +94,7 @@ public final class SondeMetrics {
     static final AttributeKey<String> TRANSPORT = AttributeKey.stringKey("network.transport");
 
     /** Upper bounds of the kernel's log2 microsecond buckets in seconds: 1 µs, 2 µs, ... 2^30 µs; then +Inf. */
-    static final List<Double> BOUNDARIES_SECONDS = java.util.stream.IntStream.range(0, Log2Histogram.BUCKETS - 1)
+    static final List<Double> BOUNDARIES_SECONDS = java.util.stream.IntStream.range(0, KernelHistogram.BUCKETS - 1)
             .mapToObj(i -> (1L << i) / 1e6).toList();
 
     private static final Map<Integer, String> RCODES = Map.ofEntries(Map.entry(1, "FORMERR"),
@@ -388,11 +388,11 @@ public final class SondeMetrics {
             return new OtelData.LongPoint(start, now, attributes, value);
         }
 
-        HistogramPointData histogramPoint(Log2Histogram h) {
+        HistogramPointData histogramPoint(KernelHistogram h) {
             return histogramPoint(Attributes.empty(), h);
         }
 
-        HistogramPointData histogramPoint(Attributes attributes, Log2Histogram h) {
+        HistogramPointData histogramPoint(Attributes attributes, KernelHistogram h) {
             List<Long> counts = Arrays.stream(h.counts()).boxed().toList();
             return new OtelData.HistogramPoint(start, now, attributes, h.sumMicros() / 1e6, h.total(),
                     BOUNDARIES_SECONDS, counts);

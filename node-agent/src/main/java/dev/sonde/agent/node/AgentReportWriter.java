@@ -8,7 +8,7 @@ import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.Probe;
 import dev.sonde.agent.probe.ProbeCounters;
-import dev.sonde.agent.probe.ProbeState;
+import dev.sonde.agent.probe.ProbeAttachment;
 import dev.sonde.agent.report.CounterArithmetic;
 import dev.sonde.agent.report.MonitorWindows;
 import dev.sonde.agent.report.PeerWindows;
@@ -74,7 +74,7 @@ final class AgentReportWriter {
      * Writes the report of the window ending now. When the API server refuses it, the window stays open: its counts
      * go into the next report that gets through.
      */
-    void write(Instant now, ConfigPolicy.Effective effective, NodeSelection selection, Map<Probe, ProbeState> probes,
+    void write(Instant now, ConfigPolicy.Effective effective, NodeSelection selection, Map<Probe, ProbeAttachment> probes,
             Map<String, Long> mapFull, String nodeUid) {
         List<MonitorWindow> windows = new ArrayList<>();
         Set<String> reported = new HashSet<>();

@@ -2,7 +2,7 @@ package dev.sonde.agent.node;
 
 import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.Probe;
-import dev.sonde.agent.probe.ProbeState;
+import dev.sonde.agent.probe.ProbeAttachment;
 import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.AgentReportSpec;
 import dev.sonde.api.v1alpha1.CgroupMode;
@@ -28,7 +28,7 @@ final class AgentReports {
      *     the owner reference through which Kubernetes' garbage collector deletes it with the Node
      */
     static AgentReport build(String namespace, String nodeName, String nodeUid, String agentVersion, String configHash,
-            KernelCapabilities kernel, Map<Probe, ProbeState> probeStates, Instant windowStart, Instant windowEnd,
+            KernelCapabilities kernel, Map<Probe, ProbeAttachment> probeStates, Instant windowStart, Instant windowEnd,
             List<MonitorWindow> monitors, long mapFullEvents) {
         AgentReportSpec spec = new AgentReportSpec();
         spec.setNodeName(nodeName);
@@ -64,32 +64,22 @@ final class AgentReports {
         return facts;
     }
 
-    static List<NodeProbeStatus> probeStatuses(Map<Probe, ProbeState> states) {
+    static List<NodeProbeStatus> probeStatuses(Map<Probe, ProbeAttachment> states) {
         List<NodeProbeStatus> statuses = new ArrayList<>();
         for (Probe probe : Probe.values()) {
-            ProbeState state = states.get(probe);
+            ProbeAttachment state = states.get(probe);
             if (state == null) {
                 continue;
             }
             NodeProbeStatus status = new NodeProbeStatus();
             status.setName(probe.probeName());
-            switch (state.kind()) {
-                case ATTACHED -> status.setState(NodeProbeState.ATTACHED);
-                case LOADED -> {
-                    status.setState(NodeProbeState.DETACHED);
-                    status.setReason("NotNeeded");
-                    status.setMessage("no selected pod on this node needs it");
-                }
-                case UNSUPPORTED -> {
-                    status.setState(NodeProbeState.UNSUPPORTED);
-                    status.setReason(state.reason());
-                    status.setMessage(state.message());
-                }
-                case FAILED -> {
-                    status.setState(NodeProbeState.FAILED);
-                    status.setReason(state.reason());
-                    status.setMessage(state.message());
-                }
+            status.setState(state.state());
+            if (state.state() == NodeProbeState.DETACHED) {
+                status.setReason("NotNeeded");
+                status.setMessage("no selected pod on this node needs it");
+            } else if (state.state() != NodeProbeState.ATTACHED) {
+                status.setReason(state.reason());
+                status.setMessage(state.message());
             }
             statuses.add(status);
         }

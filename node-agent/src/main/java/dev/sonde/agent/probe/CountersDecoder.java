@@ -101,9 +101,9 @@ final class CountersDecoder {
 
         ProbeCounters build() {
             return new ProbeCounters(activeOpens, passiveOpens, closes, connectFailures,
-                    new Log2Histogram(connectLatency, connectLatencySum), retransmitSegments, tcpSegmentsSent, resetsSent, resetsReceived,
-                    new Log2Histogram(rtt, rttSum), txBytes, txPackets, txWireBytes, rxBytes, rxPackets, rxWireBytes, drops, dnsQueries, rcodes,
-                    new Log2Histogram(dnsLatency, dnsLatencySum), dnsUnanswered);
+                    new KernelHistogram(connectLatency, connectLatencySum), retransmitSegments, tcpSegmentsSent, resetsSent, resetsReceived,
+                    new KernelHistogram(rtt, rttSum), txBytes, txPackets, txWireBytes, rxBytes, rxPackets, rxWireBytes, drops, dnsQueries, rcodes,
+                    new KernelHistogram(dnsLatency, dnsLatencySum), dnsUnanswered);
         }
     }
 }

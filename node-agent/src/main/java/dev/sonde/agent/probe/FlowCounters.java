@@ -10,20 +10,16 @@ package dev.sonde.agent.probe;
  * @param rtt smoothed RTT samples of the flow's connections
  */
 public record FlowCounters(long connections, long connectFailures, long resetsSent, long resetsReceived,
-        long retransmits, long bytesSent, long bytesReceived, Log2Histogram rtt) {
+        long retransmits, long bytesSent, long bytesReceived, KernelHistogram rtt) {
 
-    public static final FlowCounters ZERO = new FlowCounters(0, 0, 0, 0, 0, 0, 0, Log2Histogram.EMPTY);
+    public static final FlowCounters ZERO = new FlowCounters(0, 0, 0, 0, 0, 0, 0, KernelHistogram.EMPTY);
 
     /** this - earlier, for cumulative counters of the same flow. */
     public FlowCounters minus(FlowCounters earlier) {
-        long[] buckets = rtt.counts();
-        for (int i = 0; i < buckets.length; i++) {
-            buckets[i] -= earlier.rtt.count(i);
-        }
         return new FlowCounters(connections - earlier.connections, connectFailures - earlier.connectFailures,
                 resetsSent - earlier.resetsSent, resetsReceived - earlier.resetsReceived,
                 retransmits - earlier.retransmits, bytesSent - earlier.bytesSent, bytesReceived - earlier.bytesReceived,
-                new Log2Histogram(buckets, rtt.sumMicros() - earlier.rtt.sumMicros()));
+                rtt.minus(earlier.rtt));
     }
 
     public FlowCounters plus(FlowCounters o) {

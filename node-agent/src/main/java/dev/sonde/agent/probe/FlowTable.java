@@ -143,7 +143,7 @@ public final class FlowTable {
     /** struct flow_value of every CPU, summed. */
     static FlowCounters decodeValue(ByteBuffer v, int slot) {
         long[] c = new long[KernelAbi.FLOW_VALUE_COUNTERS];
-        long[] buckets = new long[Log2Histogram.BUCKETS];
+        long[] buckets = new long[KernelHistogram.BUCKETS];
         for (int cpu = 0; cpu * slot < v.limit(); cpu++) {
             int base = cpu * slot;
             for (int i = 0; i < c.length; i++) {
@@ -153,7 +153,7 @@ public final class FlowTable {
                 buckets[b] += Integer.toUnsignedLong(v.getInt(base + KernelAbi.FLOW_VALUE_RTT_BUCKETS + 4 * b));
             }
         }
-        return new FlowCounters(c[0], c[1], c[2], c[3], c[4], c[5], c[6], new Log2Histogram(buckets, c[7]));
+        return new FlowCounters(c[0], c[1], c[2], c[3], c[4], c[5], c[6], new KernelHistogram(buckets, c[7]));
     }
 
     /** 16 bytes, IPv4 as IPv4-mapped IPv6 (as the kernel keys it). */

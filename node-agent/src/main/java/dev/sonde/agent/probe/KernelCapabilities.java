@@ -18,7 +18,7 @@ public record KernelCapabilities(
         boolean btf, String btfProblem,
         Optional<Path> cgroup2Mount,
         long capEff,
-        Map<Probe, ProbeState> probes) {
+        Map<Probe, ProbeAttachment> probes) {
 
     static final int CAP_NET_ADMIN = 12;
     static final int CAP_SYS_ADMIN = 21;
@@ -50,7 +50,7 @@ public record KernelCapabilities(
         } catch (BpfException e) {
             btfProblem = "no kernel BTF (/sys/kernel/btf/vmlinux): " + e.getMessage();
         }
-        Map<Probe, ProbeState> probes = new EnumMap<>(Probe.class);
+        Map<Probe, ProbeAttachment> probes = new EnumMap<>(Probe.class);
         try {
             for (Probe probe : Probe.values()) {
                 probes.put(probe, judge(probe, btf, btfProblem, cgroup2, capEff));
@@ -63,7 +63,7 @@ public record KernelCapabilities(
         return new KernelCapabilities(release, btf != null, btfProblem, cgroup2, capEff, probes);
     }
 
-    public ProbeState support(Probe probe) {
+    public ProbeAttachment support(Probe probe) {
         return probes.get(probe);
     }
 
@@ -71,49 +71,49 @@ public record KernelCapabilities(
         return (capEff & (1L << cap)) != 0;
     }
 
-    private static ProbeState judge(Probe probe, KernelBtf btf, String btfProblem, Optional<Path> cgroup2, long capEff) {
+    private static ProbeAttachment judge(Probe probe, KernelBtf btf, String btfProblem, Optional<Path> cgroup2, long capEff) {
         boolean sysAdmin = has(capEff, CAP_SYS_ADMIN);
         if (!sysAdmin && !has(capEff, CAP_BPF)) {
-            return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING, "missing CAP_BPF (or CAP_SYS_ADMIN)");
+            return ProbeAttachment.unsupported(ProbeAttachment.CAPABILITY_MISSING, "missing CAP_BPF (or CAP_SYS_ADMIN)");
         }
         if (btf == null) {
-            return ProbeState.unsupported(ProbeState.BTF_MISSING, btfProblem);
+            return ProbeAttachment.unsupported(ProbeAttachment.BTF_MISSING, btfProblem);
         }
         for (Probe.Hook hook : probe.hooks()) {
             if (hook.kind() == Probe.AttachKind.CGROUP_SKB) {
                 if (cgroup2.isEmpty()) {
-                    return ProbeState.unsupported(ProbeState.CGROUP_V2_MISSING,
+                    return ProbeAttachment.unsupported(ProbeAttachment.CGROUP_V2_MISSING,
                             "no cgroup2 mount in /proc/self/mountinfo");
                 }
                 if (!sysAdmin && !has(capEff, CAP_NET_ADMIN)) {
-                    return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING,
+                    return ProbeAttachment.unsupported(ProbeAttachment.CAPABILITY_MISSING,
                             "missing CAP_NET_ADMIN for cgroup_skb");
                 }
                 continue;
             }
             if (hook.kind() == Probe.AttachKind.NETFILTER) {
                 if (!sysAdmin && !has(capEff, CAP_NET_ADMIN)) {
-                    return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING,
+                    return ProbeAttachment.unsupported(ProbeAttachment.CAPABILITY_MISSING,
                             "missing CAP_NET_ADMIN for netfilter programs");
                 }
                 // BPF netfilter hooks came with Linux 6.4, and bpf_nf_ctx with them
                 if (btf.struct("bpf_nf_ctx") == null) {
-                    return ProbeState.unsupported(ProbeState.TRACEPOINT_MISSING,
+                    return ProbeAttachment.unsupported(ProbeAttachment.TRACEPOINT_MISSING,
                             "kernel has no BPF netfilter programs (Linux >= 6.4 with CONFIG_NETFILTER_BPF_LINK)");
                 }
                 continue;
             }
             if (!sysAdmin && !has(capEff, CAP_PERFMON)) {
-                return ProbeState.unsupported(ProbeState.CAPABILITY_MISSING,
+                return ProbeAttachment.unsupported(ProbeAttachment.CAPABILITY_MISSING,
                         "missing CAP_PERFMON for tracepoints");
             }
             // tp_btf programs attach through the btf_trace_<name> typedef, not tracefs (often not mounted)
             if (!btf.hasTracepoint(hook.tracepoint())) {
-                return ProbeState.unsupported(ProbeState.TRACEPOINT_MISSING,
+                return ProbeAttachment.unsupported(ProbeAttachment.TRACEPOINT_MISSING,
                         "kernel has no tracepoint " + hook.category() + ":" + hook.tracepoint());
             }
         }
-        return ProbeState.loaded();
+        return ProbeAttachment.detached();
     }
 
     /** The cgroup2 mount, preferring /sys/fs/cgroup (unified) over /sys/fs/cgroup/unified (hybrid). */

@@ -1,5 +1,6 @@
 package dev.sonde.agent.probe;
 
+import dev.sonde.api.v1alpha1.NodeProbeState;
 import dev.sonde.agent.bpf.BpfException;
 import dev.sonde.agent.bpf.BpfLink;
 import dev.sonde.agent.bpf.BpfMap;
@@ -82,7 +83,7 @@ public final class KernelProbes implements AutoCloseable {
     private final Config config;
     private final Path cgroupRoot;
     private final BpfObject object;
-    private final Map<Probe, ProbeState> states;
+    private final Map<Probe, ProbeAttachment> states;
     private final Map<Probe, List<BpfLink>> links = new EnumMap<>(Probe.class);
     private final Map<Long, Long> dnsUnanswered = new HashMap<>();
     /** The DNS ports each cgroup has in the kernel's dns_ports map. */
@@ -100,7 +101,7 @@ public final class KernelProbes implements AutoCloseable {
     private final FlowTable flows;
     private boolean closed;
 
-    private KernelProbes(Config config, Path cgroupRoot, BpfObject object, Map<Probe, ProbeState> states) {
+    private KernelProbes(Config config, Path cgroupRoot, BpfObject object, Map<Probe, ProbeAttachment> states) {
         this.config = config;
         this.cgroupRoot = cgroupRoot;
         this.object = object;
@@ -120,10 +121,10 @@ public final class KernelProbes implements AutoCloseable {
      * Throws only when nothing at all can be loaded.
      */
     public static KernelProbes load(Config config, KernelCapabilities caps) {
-        Map<Probe, ProbeState> states = new EnumMap<>(Probe.class);
+        Map<Probe, ProbeAttachment> states = new EnumMap<>(Probe.class);
         Set<Probe> wanted = EnumSet.noneOf(Probe.class);
         for (Probe p : Probe.values()) {
-            ProbeState s = caps.support(p);
+            ProbeAttachment s = caps.support(p);
             states.put(p, s);
             if (s.usable()) {
                 wanted.add(p);
@@ -160,7 +161,7 @@ public final class KernelProbes implements AutoCloseable {
                     throw e;
                 }
                 LOG.warn("probe {} failed to load: {}", culprit.contractName(), e.getMessage());
-                states.put(culprit, ProbeState.failed(ProbeState.VERIFIER_REJECTED,
+                states.put(culprit, ProbeAttachment.failed(ProbeAttachment.VERIFIER_REJECTED,
                         "verifier rejected " + e.program() + ": "
                         + String.join("\n", e.logTail())));
                 if (wanted.isEmpty()) {
@@ -173,23 +174,23 @@ public final class KernelProbes implements AutoCloseable {
         }
     }
 
-    public synchronized Map<Probe, ProbeState> states() {
+    public synchronized Map<Probe, ProbeAttachment> states() {
         return Collections.unmodifiableMap(new EnumMap<>(states));
     }
 
-    public synchronized ProbeState state(Probe probe) {
+    public synchronized ProbeAttachment state(Probe probe) {
         return states.get(probe);
     }
 
     /** Attaches every program of the probe; idempotent. Failure leaves the probe detached and FAILED. */
     public synchronized void attach(Probe probe) {
         checkOpen();
-        ProbeState s = states.get(probe);
-        if (s.kind() == ProbeState.Kind.ATTACHED) {
+        ProbeAttachment s = states.get(probe);
+        if (s.state() == NodeProbeState.ATTACHED) {
             return;
         }
         if (!s.usable()) {
-            throw new IllegalStateException(probe.contractName() + " is " + s.kind() + ": " + s.message());
+            throw new IllegalStateException(probe.contractName() + " is " + s.state() + ": " + s.message());
         }
         List<BpfLink> attached = new ArrayList<>();
         try {
@@ -213,11 +214,11 @@ public final class KernelProbes implements AutoCloseable {
             }
         } catch (BpfException e) {
             attached.forEach(BpfLink::close);
-            states.put(probe, ProbeState.failed(ProbeState.ATTACH_FAILED, "attach: " + e.getMessage()));
+            states.put(probe, ProbeAttachment.failed(ProbeAttachment.ATTACH_FAILED, "attach: " + e.getMessage()));
             throw e;
         }
         links.put(probe, attached);
-        states.put(probe, ProbeState.attached());
+        states.put(probe, ProbeAttachment.attached());
     }
 
     /** Detaches the probe's programs; its counters stay readable. Idempotent. */
@@ -228,7 +229,7 @@ public final class KernelProbes implements AutoCloseable {
             return;
         }
         ls.forEach(BpfLink::close);
-        states.put(probe, ProbeState.loaded());
+        states.put(probe, ProbeAttachment.detached());
     }
 
     public synchronized Set<Probe> attached() {
@@ -421,7 +422,7 @@ public final class KernelProbes implements AutoCloseable {
     }
 
     private void expireDnsQueries() {
-        if (states.get(Probe.DNS).kind() != ProbeState.Kind.ATTACHED && dnsUnanswered.isEmpty()) {
+        if (states.get(Probe.DNS).state() != NodeProbeState.ATTACHED && dnsUnanswered.isEmpty()) {
             return;
         }
         long cutoff = System.nanoTime() - config.dnsTimeout().toNanos(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns

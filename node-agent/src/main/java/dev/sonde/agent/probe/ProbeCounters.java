@@ -17,20 +17,20 @@ import java.util.Map;
  * @param dnsUnanswered queries without an answer within the configured DNS timeout
  */
 public record ProbeCounters(
-        long activeOpens, long passiveOpens, long closes, long connectFailures, Log2Histogram connectLatency,
+        long activeOpens, long passiveOpens, long closes, long connectFailures, KernelHistogram connectLatency,
         long retransmitSegments, long tcpSegmentsSent,
         long resetsSent, long resetsReceived,
-        Log2Histogram rtt,
+        KernelHistogram rtt,
         long txBytes, long txPackets, long txWireBytes, long rxBytes, long rxPackets, long rxWireBytes,
         Map<Integer, Long> dropsByReason,
-        long dnsQueries, Map<Integer, Long> dnsResponsesByRcode, Log2Histogram dnsLatency, long dnsUnanswered) {
+        long dnsQueries, Map<Integer, Long> dnsResponsesByRcode, KernelHistogram dnsLatency, long dnsUnanswered) {
 
     public static final int RCODE_NOERROR = 0;
     public static final int RCODE_SERVFAIL = 2;
     public static final int RCODE_NXDOMAIN = 3;
 
-    public static final ProbeCounters ZERO = new ProbeCounters(0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0,
-            Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
+    public static final ProbeCounters ZERO = new ProbeCounters(0, 0, 0, 0, KernelHistogram.EMPTY, 0, 0, 0, 0,
+            KernelHistogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 0, Map.of(), KernelHistogram.EMPTY, 0);
 
     public ProbeCounters {
         dropsByReason = Map.copyOf(dropsByReason);

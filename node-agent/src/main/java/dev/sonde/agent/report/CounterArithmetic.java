@@ -1,6 +1,6 @@
 package dev.sonde.agent.report;
 
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,12 +38,8 @@ public final class CounterArithmetic {
                 combine(a.dnsLatency(), b.dnsLatency(), sign), a.dnsUnanswered() + sign * b.dnsUnanswered());
     }
 
-    private static Log2Histogram combine(Log2Histogram a, Log2Histogram b, long sign) {
-        long[] counts = a.counts();
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] += sign * b.count(i);
-        }
-        return new Log2Histogram(counts, a.sumMicros() + sign * b.sumMicros());
+    private static KernelHistogram combine(KernelHistogram a, KernelHistogram b, long sign) {
+        return sign > 0 ? a.plus(b) : a.minus(b);
     }
 
     private static Map<Integer, Long> combine(Map<Integer, Long> a, Map<Integer, Long> b, long sign) {

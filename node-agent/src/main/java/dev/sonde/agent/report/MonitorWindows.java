@@ -3,13 +3,11 @@ package dev.sonde.agent.report;
 import dev.sonde.agent.probe.CgroupId;
 import dev.sonde.agent.probe.DropReasons;
 import dev.sonde.agent.probe.ProbeCounters;
-import dev.sonde.api.v1alpha1.Log2Histogram;
 import dev.sonde.api.v1alpha1.MonitorWindow;
 import dev.sonde.api.v1alpha1.TrafficCounters;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.CompiledProbe;
 import dev.sonde.api.v1alpha1.ProbeName;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +40,9 @@ public final class MonitorWindows {
         window.setUid(uid);
         window.setPods(pods);
         window.setCounters(counters(sum, lossDropReasons));
-        window.setConnectLatency(toApi(sum.connectLatency()));
-        window.setRtt(toApi(sum.rtt()));
-        window.setDnsLatency(toApi(sum.dnsLatency()));
+        window.setConnectLatency(sum.connectLatency().toApi());
+        window.setRtt(sum.rtt().toApi());
+        window.setDnsLatency(sum.dnsLatency().toApi());
         return window;
     }
 
@@ -78,27 +76,5 @@ public final class MonitorWindows {
         counters.setDnsQueries(c.dnsQueries());
         counters.setDnsErrors(c.dnsResponses() - c.dnsResponses(ProbeCounters.RCODE_NOERROR) + c.dnsUnanswered());
         return counters;
-    }
-
-    /**
-     * The kernel's histogram (bucket 0 holds 0, bucket i holds [2^(i-1), 2^i) µs) in the API's layout (bucket 0
-     * holds [0, 2), bucket j holds [2^j, 2^(j+1))): kernel buckets 0 and 1 make API bucket 0, kernel bucket j + 1
-     * is API bucket j. No count moves across a bucket boundary, so nodes still merge exactly.
-     */
-    static Log2Histogram toApi(dev.sonde.agent.probe.Log2Histogram kernel) {
-        long[] counts = kernel.counts();
-        int last = counts.length - 1;
-        while (last > 1 && counts[last] == 0) {
-            last--;
-        }
-        List<Long> buckets = new ArrayList<>();
-        buckets.add(counts[0] + counts[1]);
-        for (int i = 2; i <= last; i++) {
-            buckets.add(counts[i]);
-        }
-        if (buckets.size() == 1 && buckets.get(0) == 0) {
-            buckets.clear();
-        }
-        return new Log2Histogram(Log2Histogram.MICROSECONDS, buckets, kernel.sumMicros());
     }
 }

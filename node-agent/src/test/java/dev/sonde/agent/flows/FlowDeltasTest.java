@@ -6,7 +6,7 @@ import dev.sonde.agent.probe.CgroupId;
 import dev.sonde.agent.probe.FlowCounters;
 import dev.sonde.agent.probe.FlowKey;
 import dev.sonde.agent.probe.FlowTable;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import java.net.InetAddress;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ class FlowDeltasTest {
     private static final CgroupId POD = new CgroupId(9);
 
     private static FlowCounters bytes(long sent) {
-        return new FlowCounters(1, 0, 0, 0, 0, sent, 0, Log2Histogram.EMPTY);
+        return new FlowCounters(1, 0, 0, 0, 0, sent, 0, KernelHistogram.EMPTY);
     }
 
     @Test

@@ -6,7 +6,7 @@ import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
 import dev.sonde.agent.probe.FlowCounters;
 import dev.sonde.agent.probe.FlowKey;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.CompiledProbe;
 import dev.sonde.api.v1alpha1.ProbeName;
@@ -27,7 +27,7 @@ class FlowSeriesTest {
     }
 
     private static FlowCounters conns(long n) {
-        return new FlowCounters(n, 0, 0, 0, 0, 0, 0, Log2Histogram.EMPTY);
+        return new FlowCounters(n, 0, 0, 0, 0, 0, 0, KernelHistogram.EMPTY);
     }
 
     @Test

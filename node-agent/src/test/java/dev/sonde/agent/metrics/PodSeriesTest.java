@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
 import java.util.List;
@@ -54,7 +54,7 @@ class PodSeriesTest {
     }
 
     private static ProbeCounters connects(long n) {
-        return new ProbeCounters(n, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0,
-                Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
+        return new ProbeCounters(n, 0, 0, 0, KernelHistogram.EMPTY, 0, 0, 0, 0, KernelHistogram.EMPTY, 0, 0, 0, 0, 0, 0,
+                Map.of(), 0, Map.of(), KernelHistogram.EMPTY, 0);
     }
 }

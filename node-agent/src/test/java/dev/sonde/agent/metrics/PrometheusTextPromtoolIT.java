@@ -6,7 +6,7 @@ import dev.sonde.agent.bpf.ProgramInfo;
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
 import dev.sonde.agent.probe.DropReasons;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.CompiledProbe;
@@ -57,9 +57,9 @@ class PrometheusTextPromtoolIT {
 
     /** A pod's flows to a Service in another zone (with its backend) and from an external group. */
     private List<MetricData> flows(String pod) {
-        long[] rtt = new long[Log2Histogram.BUCKETS];
+        long[] rtt = new long[KernelHistogram.BUCKETS];
         rtt[6] = 3;
-        FlowCounters c = new FlowCounters(10, 1, 0, 2, 4, 1100, 20, new Log2Histogram(rtt, 150));
+        FlowCounters c = new FlowCounters(10, 1, 0, 2, 4, 1100, 20, new KernelHistogram(rtt, 150));
         CompiledMonitor monitor = new CompiledMonitor("shop", "checkout", "uid-m", 0, "standard", 15000,
                 List.of(CompiledProbe.of(ProbeName.FLOWS)), null, null, null, null);
         NodePod nodePod = new NodePod("shop", pod, "uid-" + pod, Map.of(), QosClass.BEST_EFFORT, false);
@@ -73,10 +73,10 @@ class PrometheusTextPromtoolIT {
     }
 
     private List<MetricData> series(String pod) {
-        long[] latency = new long[Log2Histogram.BUCKETS];
+        long[] latency = new long[KernelHistogram.BUCKETS];
         latency[4] = 1;
         latency[11] = 2;
-        Log2Histogram histogram = new Log2Histogram(latency, 4000);
+        KernelHistogram histogram = new KernelHistogram(latency, 4000);
         ProbeCounters counters = new ProbeCounters(5, 2, 1, 1, histogram, 3, 40, 1, 2, histogram, 100, 1, 150, 50, 1, 90,
                 Map.of(2, 4L, 77, 1L), 10, Map.of(0, 6L, 3, 3L), histogram, 1);
         List<CompiledProbe> probes = Arrays.stream(ProbeName.values()).map(CompiledProbe::of).toList();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.CompiledProbe;
@@ -82,10 +82,10 @@ class PrometheusTextTest {
     }
 
     private List<MetricData> seriesOf(String pod, long connects) {
-        long[] latency = new long[Log2Histogram.BUCKETS];
+        long[] latency = new long[KernelHistogram.BUCKETS];
         latency[4] = 1;
-        ProbeCounters counters = new ProbeCounters(connects, 0, 0, 0, new Log2Histogram(latency, 10), 0, 0, 0, 0,
-                Log2Histogram.EMPTY, 100, 1, 150, 50, 1, 90, Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
+        ProbeCounters counters = new ProbeCounters(connects, 0, 0, 0, new KernelHistogram(latency, 10), 0, 0, 0, 0,
+                KernelHistogram.EMPTY, 100, 1, 150, 50, 1, 90, Map.of(), 0, Map.of(), KernelHistogram.EMPTY, 0);
         CompiledMonitor monitor = new CompiledMonitor("shop", "checkout", "uid-m", 0, "standard", 15000,
                 List.of(CompiledProbe.of(ProbeName.TCP_CONNECTIONS), CompiledProbe.of(ProbeName.TRAFFIC)),
                 null, null, null, null);

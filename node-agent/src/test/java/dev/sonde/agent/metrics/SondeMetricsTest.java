@@ -6,7 +6,7 @@ import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver.QosClass;
 import dev.sonde.agent.probe.FlowCounters;
 import dev.sonde.agent.probe.FlowKey;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.CompiledProbe;
@@ -27,11 +27,11 @@ class SondeMetricsTest {
 
     @Test
     void publishesOnlyTheMetricsOfTheMonitorsProbesOnAPodResource() {
-        long[] latency = new long[Log2Histogram.BUCKETS];
+        long[] latency = new long[KernelHistogram.BUCKETS];
         latency[0] = 1; // 0 µs
         latency[11] = 2; // [1024, 2048) µs
-        ProbeCounters counters = new ProbeCounters(7, 3, 0, 2, new Log2Histogram(latency, 2 * 1500), 0, 0, 0, 0,
-                Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 10, Map.of(0, 6L, 3, 3L), Log2Histogram.EMPTY, 1);
+        ProbeCounters counters = new ProbeCounters(7, 3, 0, 2, new KernelHistogram(latency, 2 * 1500), 0, 0, 0, 0,
+                KernelHistogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 10, Map.of(0, 6L, 3, 3L), KernelHistogram.EMPTY, 1);
         PodSeries.Series series = new PodSeries.Series(monitor(ProbeName.TCP_CONNECTIONS, ProbeName.DNS), POD, 100,
                 counters);
 
@@ -60,8 +60,8 @@ class SondeMetricsTest {
         assertThat(data.get(2).getUnit()).isEqualTo("s");
         assertThat(duration.getCount()).isEqualTo(3);
         assertThat(duration.getSum()).isEqualTo(0.003);
-        assertThat(duration.getBoundaries()).hasSize(Log2Histogram.BUCKETS - 1).startsWith(0.000001, 0.000002);
-        assertThat(duration.getCounts()).hasSize(Log2Histogram.BUCKETS);
+        assertThat(duration.getBoundaries()).hasSize(KernelHistogram.BUCKETS - 1).startsWith(0.000001, 0.000002);
+        assertThat(duration.getCounts()).hasSize(KernelHistogram.BUCKETS);
         assertThat(duration.getBoundaries().get(10)).as("upper bound of the bucket holding 1500 µs")
                 .isEqualTo(0.001024);
         assertThat(duration.getCounts().get(11)).isEqualTo(2);
@@ -88,7 +88,7 @@ class SondeMetricsTest {
         CompiledMonitor monitor = monitor(ProbeName.FLOWS);
         NodePod pod = new NodePod("shop", "web-1", "uid-1", Map.of("app.kubernetes.io/name", "web"),
                 QosClass.BEST_EFFORT, false, new dev.sonde.agent.pods.Workload("Deployment", "web"));
-        FlowCounters c = new FlowCounters(4, 1, 0, 0, 2, 400, 80, Log2Histogram.EMPTY);
+        FlowCounters c = new FlowCounters(4, 1, 0, 0, 2, 400, 80, KernelHistogram.EMPTY);
         dev.sonde.agent.flows.Peer far = new dev.sonde.agent.flows.Peer(
                 dev.sonde.agent.flows.PeerIdentity.Kind.SERVICE, "shop", "inventory", null, null, "inventory-0",
                 "zone-b", 8080, FlowKey.Transport.TCP, FlowKey.Direction.ACTIVE);

@@ -1,5 +1,6 @@
 package dev.sonde.agent.probe;
 
+import dev.sonde.api.v1alpha1.NodeProbeState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.agent.bpf.ProgramInfo;
@@ -43,7 +44,7 @@ class DetachIT {
             for (Probe p : Probe.values()) {
                 assertThat(probes.state(p).usable()).as(p + " on this kernel: " + probes.state(p)).isTrue();
                 probes.attach(p);
-                assertThat(probes.state(p).kind()).isEqualTo(ProbeState.Kind.ATTACHED);
+                assertThat(probes.state(p).state()).isEqualTo(NodeProbeState.ATTACHED);
             }
             List<Integer> linkIds = probes.linkIds();
             progIds = probes.programs().stream().map(ProgramInfo::id).toList();

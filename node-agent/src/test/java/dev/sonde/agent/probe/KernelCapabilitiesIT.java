@@ -1,5 +1,6 @@
 package dev.sonde.agent.probe;
 
+import dev.sonde.api.v1alpha1.NodeProbeState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -19,8 +20,8 @@ class KernelCapabilitiesIT {
         assertThat(caps.kernelRelease()).isEqualTo(KernelLab.sh("uname", "-r").strip());
         assertThat(caps.hasCapability(KernelCapabilities.CAP_BPF)).isTrue();
         for (Probe p : Probe.values()) {
-            assertThat(caps.support(p).kind()).as(p.contractName() + ": " + caps.support(p).message())
-                    .isEqualTo(ProbeState.Kind.LOADED);
+            assertThat(caps.support(p).state()).as(p.contractName() + ": " + caps.support(p).message())
+                    .isEqualTo(NodeProbeState.DETACHED);
         }
     }
 
@@ -30,15 +31,15 @@ class KernelCapabilitiesIT {
         Path status = KernelLab.writeTemp("Name:\tx\nCapEff:\t0000000000000000\n");
         KernelCapabilities caps = KernelCapabilities.detect(Path.of("/proc/self/mountinfo"), status);
         for (Probe p : Probe.values()) {
-            assertThat(caps.support(p).kind()).isEqualTo(ProbeState.Kind.UNSUPPORTED);
+            assertThat(caps.support(p).state()).isEqualTo(NodeProbeState.UNSUPPORTED);
             assertThat(caps.support(p).message()).contains("CAP_BPF");
         }
         // CAP_BPF + CAP_PERFMON but no CAP_NET_ADMIN: tracepoint probes work, cgroup_skb ones don't
         long bpfPerfmon = (1L << KernelCapabilities.CAP_BPF) | (1L << KernelCapabilities.CAP_PERFMON);
         caps = KernelCapabilities.detect(Path.of("/proc/self/mountinfo"),
                 KernelLab.writeTemp("CapEff:\t" + Long.toHexString(bpfPerfmon) + "\n"));
-        assertThat(caps.support(Probe.TCP_CONNECTIONS).kind()).isEqualTo(ProbeState.Kind.LOADED);
-        assertThat(caps.support(Probe.DNS).kind()).isEqualTo(ProbeState.Kind.UNSUPPORTED);
+        assertThat(caps.support(Probe.TCP_CONNECTIONS).state()).isEqualTo(NodeProbeState.DETACHED);
+        assertThat(caps.support(Probe.DNS).state()).isEqualTo(NodeProbeState.UNSUPPORTED);
         assertThat(caps.support(Probe.DNS).message()).contains("CAP_NET_ADMIN");
     }
 }

@@ -48,7 +48,7 @@ class TcpRttIT {
         hold.awaitReady();
         Thread.sleep(WINDOW.toMillis() / 2);
 
-        List<Log2Histogram> windows = new ArrayList<>();
+        List<KernelHistogram> windows = new ArrayList<>();
         List<Long> kernelSrtts = new ArrayList<>();
         ProbeCounters last = ProbeAssertions.counters(probes, client);
         for (int w = 0; w < WINDOWS; w++) {
@@ -65,8 +65,8 @@ class TcpRttIT {
         System.out.println("tcpRtt windows " + windows + ", ss srtt µs " + kernelSrtts);
 
         assertThat(kernelSrtts).as("ss sees the held connections").hasSizeGreaterThanOrEqualTo(CONNS * WINDOWS);
-        Log2Histogram all = Log2Histogram.EMPTY;
-        for (Log2Histogram window : windows) {
+        KernelHistogram all = KernelHistogram.EMPTY;
+        for (KernelHistogram window : windows) {
             // one sample per connection per second: at least one per connection in a 1.5 s window
             assertThat(window.total()).as("RTT samples of the open connections in window " + window)
                     .isGreaterThanOrEqualTo(CONNS);
@@ -80,9 +80,9 @@ class TcpRttIT {
                 .isBetween(bucketOf(ssMedian) - 1, bucketOf(ssMedian) + 1);
     }
 
-    private static int medianBucket(Log2Histogram h) {
+    private static int medianBucket(KernelHistogram h) {
         long seen = 0;
-        for (int b = 0; b < Log2Histogram.BUCKETS; b++) {
+        for (int b = 0; b < KernelHistogram.BUCKETS; b++) {
             seen += h.count(b);
             if (2 * seen > h.total()) {
                 return b;
@@ -93,7 +93,7 @@ class TcpRttIT {
 
     /** The kernel's log2_bucket(): 0 -> 0, [2^(i-1), 2^i) -> i. */
     private static int bucketOf(long micros) {
-        return Math.min(64 - Long.numberOfLeadingZeros(micros), Log2Histogram.BUCKETS - 1);
+        return Math.min(64 - Long.numberOfLeadingZeros(micros), KernelHistogram.BUCKETS - 1);
     }
 
     /** The smoothed RTT the kernel reports for the client's connections to the port, in microseconds. */

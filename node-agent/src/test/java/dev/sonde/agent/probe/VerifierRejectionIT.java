@@ -1,5 +1,6 @@
 package dev.sonde.agent.probe;
 
+import dev.sonde.api.v1alpha1.NodeProbeState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -22,17 +23,17 @@ class VerifierRejectionIT {
         Path object = out.resolve("sonde.bpf.o");
         KernelProbes.Config config = new KernelProbes.Config(object, true, 64, 1024, java.time.Duration.ofSeconds(5), 1024);
         try (KernelProbes probes = KernelProbes.load(config, KernelCapabilities.detect())) {
-            ProbeState rtt = probes.state(Probe.TCP_RTT);
-            assertThat(rtt.kind()).isEqualTo(ProbeState.Kind.FAILED);
+            ProbeAttachment rtt = probes.state(Probe.TCP_RTT);
+            assertThat(rtt.state()).isEqualTo(NodeProbeState.FAILED);
             assertThat(rtt.message()).contains("sonde_tcp_rtt").containsIgnoringCase("invalid mem access");
             assertThat(rtt.message()).doesNotContain("\tat "); // a log tail, not a stack trace
             for (Probe p : Probe.values()) {
                 if (p != Probe.TCP_RTT) {
-                    assertThat(probes.state(p).kind()).as(p.contractName()).isEqualTo(ProbeState.Kind.LOADED);
+                    assertThat(probes.state(p).state()).as(p.contractName()).isEqualTo(NodeProbeState.DETACHED);
                 }
             }
             probes.attach(Probe.TCP_CONNECTIONS);
-            assertThat(probes.state(Probe.TCP_CONNECTIONS).kind()).isEqualTo(ProbeState.Kind.ATTACHED);
+            assertThat(probes.state(Probe.TCP_CONNECTIONS).state()).isEqualTo(NodeProbeState.ATTACHED);
         } finally {
             try (var files = Files.list(out)) {
                 for (Path f : files.toList()) {

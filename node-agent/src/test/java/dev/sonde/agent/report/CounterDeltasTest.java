@@ -3,7 +3,7 @@ package dev.sonde.agent.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.agent.probe.CgroupId;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,13 +43,13 @@ class CounterDeltasTest {
 
     @Test
     void histogramsAndRcodeMapsSubtractBucketByBucket() {
-        long[] before = new long[Log2Histogram.BUCKETS];
+        long[] before = new long[KernelHistogram.BUCKETS];
         before[3] = 2;
         long[] after = before.clone();
         after[3] = 5;
         after[10] = 1;
-        ProbeCounters a = withLatency(new Log2Histogram(before, 20), Map.of(0, 4L, 3, 1L));
-        ProbeCounters b = withLatency(new Log2Histogram(after, 1100), Map.of(0, 9L, 3, 1L));
+        ProbeCounters a = withLatency(new KernelHistogram(before, 20), Map.of(0, 4L, 3, 1L));
+        ProbeCounters b = withLatency(new KernelHistogram(after, 1100), Map.of(0, 9L, 3, 1L));
         CounterDeltas deltas = new CounterDeltas();
         deltas.next(Map.of(POD, a));
 
@@ -62,12 +62,12 @@ class CounterDeltasTest {
     }
 
     private static ProbeCounters connects(long n) {
-        return new ProbeCounters(n, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0,
-                Map.of(), 0, Map.of(), Log2Histogram.EMPTY, 0);
+        return new ProbeCounters(n, 0, 0, 0, KernelHistogram.EMPTY, 0, 0, 0, 0, KernelHistogram.EMPTY, 0, 0, 0, 0, 0, 0,
+                Map.of(), 0, Map.of(), KernelHistogram.EMPTY, 0);
     }
 
-    private static ProbeCounters withLatency(Log2Histogram latency, Map<Integer, Long> rcodes) {
-        return new ProbeCounters(5, 0, 0, 0, latency, 0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 0,
-                rcodes, Log2Histogram.EMPTY, 0);
+    private static ProbeCounters withLatency(KernelHistogram latency, Map<Integer, Long> rcodes) {
+        return new ProbeCounters(5, 0, 0, 0, latency, 0, 0, 0, 0, KernelHistogram.EMPTY, 0, 0, 0, 0, 0, 0, Map.of(), 0,
+                rcodes, KernelHistogram.EMPTY, 0);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sonde.agent.probe.CgroupId;
 import dev.sonde.agent.probe.DropReasons;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.api.agent.CompiledMonitor;
 import dev.sonde.api.agent.CompiledProbe;
@@ -25,14 +25,14 @@ class MonitorWindowsTest {
     void kernelBucketsMapOntoTheApiLayoutWithoutCrossingABoundary() {
         // Kernel layout: bucket 0 holds 0, bucket i holds [2^(i-1), 2^i).
         long[] values = {0, 1, 2, 3, 4, 7, 8, 1000, 65_535, 1L << 30};
-        long[] kernel = new long[Log2Histogram.BUCKETS];
+        long[] kernel = new long[KernelHistogram.BUCKETS];
         long sum = 0;
         for (long v : values) {
             kernel[v == 0 ? 0 : 64 - Long.numberOfLeadingZeros(v)]++;
             sum += v;
         }
 
-        dev.sonde.api.v1alpha1.Log2Histogram api = MonitorWindows.toApi(new Log2Histogram(kernel, sum));
+        dev.sonde.api.v1alpha1.Log2Histogram api = new KernelHistogram(kernel, sum).toApi();
 
         // The API type's own bucketOf is the ground truth for where each value belongs.
         long[] expected = new long[api.getBuckets().size()];
@@ -47,7 +47,7 @@ class MonitorWindowsTest {
 
     @Test
     void anEmptyHistogramHasNoBuckets() {
-        assertThat(MonitorWindows.toApi(Log2Histogram.EMPTY).getBuckets()).isEmpty();
+        assertThat(KernelHistogram.EMPTY.toApi().getBuckets()).isEmpty();
     }
 
     @Test
@@ -96,15 +96,15 @@ class MonitorWindowsTest {
     }
 
     private static ProbeCounters drops(Map<Integer, Long> byReason) {
-        return new ProbeCounters(0, 0, 0, 0, Log2Histogram.EMPTY, 0, 0, 0, 0, Log2Histogram.EMPTY,
-                0, 0, 0, 0, 0, 0, byReason, 0, Map.of(), Log2Histogram.EMPTY, 0);
+        return new ProbeCounters(0, 0, 0, 0, KernelHistogram.EMPTY, 0, 0, 0, 0, KernelHistogram.EMPTY,
+                0, 0, 0, 0, 0, 0, byReason, 0, Map.of(), KernelHistogram.EMPTY, 0);
     }
 
     private static ProbeCounters counters(long connects, long failures, long txBytes, Map<Integer, Long> rcodes,
             long unanswered) {
-        return new ProbeCounters(connects, 0, 0, failures, Log2Histogram.EMPTY, 0, 0, 0, 0, Log2Histogram.EMPTY,
+        return new ProbeCounters(connects, 0, 0, failures, KernelHistogram.EMPTY, 0, 0, 0, 0, KernelHistogram.EMPTY,
                 txBytes, 0, 0, 0, 0, 0, Map.of(), rcodes.values().stream().mapToLong(Long::longValue).sum() + unanswered,
-                rcodes, Log2Histogram.EMPTY, unanswered);
+                rcodes, KernelHistogram.EMPTY, unanswered);
     }
 
     private static Long[] box(long[] values) {

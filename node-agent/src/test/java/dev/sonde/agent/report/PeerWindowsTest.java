@@ -6,7 +6,7 @@ import dev.sonde.agent.flows.Peer;
 import dev.sonde.agent.flows.PeerIdentity;
 import dev.sonde.agent.probe.FlowCounters;
 import dev.sonde.agent.probe.FlowKey;
-import dev.sonde.agent.probe.Log2Histogram;
+import dev.sonde.agent.probe.KernelHistogram;
 import dev.sonde.api.v1alpha1.PeerWindow;
 import java.util.HashMap;
 import java.util.List;
@@ -22,12 +22,12 @@ class PeerWindowsTest {
     @Test
     void failedConnectsFirstThenRetransmitsThenBusiestBoundedTo20() {
         Map<Peer, FlowCounters> peers = new HashMap<>();
-        peers.put(service("busy"), new FlowCounters(900, 0, 0, 0, 0, 10, 10, Log2Histogram.EMPTY));
-        peers.put(service("lossy"), new FlowCounters(10, 0, 0, 0, 7, 10, 10, Log2Histogram.EMPTY));
-        peers.put(service("failing"), new FlowCounters(20, 5, 0, 5, 0, 0, 0, Log2Histogram.EMPTY));
+        peers.put(service("busy"), new FlowCounters(900, 0, 0, 0, 0, 10, 10, KernelHistogram.EMPTY));
+        peers.put(service("lossy"), new FlowCounters(10, 0, 0, 0, 7, 10, 10, KernelHistogram.EMPTY));
+        peers.put(service("failing"), new FlowCounters(20, 5, 0, 5, 0, 0, 0, KernelHistogram.EMPTY));
         peers.put(service("idle"), FlowCounters.ZERO);
         for (int i = 0; i < 30; i++) {
-            peers.put(service("other-" + i), new FlowCounters(1, 0, 0, 0, 0, 1, 1, Log2Histogram.EMPTY));
+            peers.put(service("other-" + i), new FlowCounters(1, 0, 0, 0, 0, 1, 1, KernelHistogram.EMPTY));
         }
 
         List<PeerWindow> top = PeerWindows.top(peers);
