@@ -71,16 +71,6 @@ public final class Helm {
     }
 
     private static Path binary() {
-        String value = System.getenv(BINARY_ENV);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(BINARY_ENV + " is not set: it names helm, which hack/test.sh builds and "
-                    + "exports (ensure_helm in hack/lib/common.sh prints its path)");
-        }
-        Path binary = Path.of(value);
-        if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException(BINARY_ENV + "=" + value + " is not an executable file: rebuild it with "
-                    + "ensure_helm from hack/lib/common.sh (hack/test.sh does)");
-        }
-        return binary;
+        return ToolBinary.fromEnv(BINARY_ENV, "helm", "ensure_helm");
     }
 }

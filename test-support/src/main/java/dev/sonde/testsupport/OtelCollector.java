@@ -192,17 +192,7 @@ public final class OtelCollector implements AutoCloseable {
     }
 
     private static Path binary() {
-        String value = System.getenv(BINARY_ENV);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(BINARY_ENV + " is not set: it names the test OpenTelemetry Collector, "
-                    + "which hack/test.sh builds and exports (ensure_otelcol in hack/lib/common.sh prints its path)");
-        }
-        Path binary = Path.of(value);
-        if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException(BINARY_ENV + "=" + value + " is not an executable file: rebuild it with "
-                    + "ensure_otelcol from hack/lib/common.sh (hack/test.sh does)");
-        }
-        return binary;
+        return ToolBinary.fromEnv(BINARY_ENV, "the test OpenTelemetry Collector", "ensure_otelcol");
     }
 
     /** Metrics only; the collector's own telemetry is off, so it listens on nothing but the two OTLP ports. */

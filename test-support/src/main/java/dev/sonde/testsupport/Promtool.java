@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -98,16 +97,6 @@ public final class Promtool {
     }
 
     private static Path binary() {
-        String value = System.getenv(BINARY_ENV);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(BINARY_ENV + " is not set: it names promtool, which hack/test.sh builds "
-                    + "and exports (ensure_promtool in hack/lib/common.sh prints its path)");
-        }
-        Path binary = Path.of(value);
-        if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException(BINARY_ENV + "=" + value + " is not an executable file: rebuild it with "
-                    + "ensure_promtool from hack/lib/common.sh (hack/test.sh does)");
-        }
-        return binary;
+        return ToolBinary.fromEnv(BINARY_ENV, "promtool", "ensure_promtool");
     }
 }
