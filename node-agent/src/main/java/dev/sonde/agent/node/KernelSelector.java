@@ -117,10 +117,8 @@ final class KernelSelector {
         change.select().forEach(probes::select);
         change.dnsPorts().forEach(probes::selectDnsPorts);
         change.flowBudgets().forEach(probes::selectFlows);
-        change.unselect().forEach(cgroup -> {
-            probes.unselect(cgroup);
-            unselected.add(cgroup); // read once more at the next report, then forgotten
-        });
+        probes.unselect(change.unselect());
+        unselected.addAll(change.unselect()); // read once more at the next report, then forgotten
         change.detach().forEach(probe -> {
             probes.detach(probe);
             probesChanged = true;

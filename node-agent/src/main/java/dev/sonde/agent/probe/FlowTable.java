@@ -9,9 +9,11 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The flows probe's kernel maps: the per-pod flow budgets (whose entries are the flows selection), and the flows
@@ -58,12 +60,16 @@ public final class FlowTable {
         }
     }
 
-    /** Stops counting this pod's flows and deletes them from the kernel. */
-    void unselect(CgroupId cgroup) {
-        budgets.delete(u64(cgroup.id()));
+    /** Stops counting these pods' flows and deletes them from the kernel, in one pass over the flows map. */
+    void unselect(Set<CgroupId> cgroups) {
+        Set<Long> ids = new HashSet<>();
+        for (CgroupId cgroup : cgroups) {
+            budgets.delete(u64(cgroup.id()));
+            ids.add(cgroup.id());
+        }
         List<byte[]> gone = new ArrayList<>();
         flows.forEach((k, v) -> {
-            if (k.getLong(KernelAbi.FLOW_KEY_CGROUP_ID) == cgroup.id()) {
+            if (ids.contains(k.getLong(KernelAbi.FLOW_KEY_CGROUP_ID))) {
                 byte[] key = new byte[k.remaining()];
                 k.get(0, key);
                 gone.add(key);

@@ -290,7 +290,7 @@ public final class KernelProbes implements AutoCloseable {
     public synchronized void selectFlows(CgroupId cgroup, int maxFlows) {
         checkOpen();
         if (maxFlows <= 0) {
-            flows.unselect(cgroup);
+            flows.unselect(Set.of(cgroup));
         } else {
             flows.select(cgroup, maxFlows);
         }
@@ -317,9 +317,21 @@ public final class KernelProbes implements AutoCloseable {
 
     /** Stops counting this cgroup; what it counted so far stays readable until {@link #forget}. */
     public synchronized void unselect(CgroupId cgroup) {
+        unselect(Set.of(cgroup));
+    }
+
+    /** Stops counting these cgroups (one pass over the flows map for all of them); see {@link #unselect(CgroupId)}. */
+    public synchronized void unselect(Set<CgroupId> cgroups) {
         checkOpen();
+        if (cgroups.isEmpty()) {
+            return;
+        }
+        flows.unselect(cgroups);
+        cgroups.forEach(this::unselectCounters);
+    }
+
+    private void unselectCounters(CgroupId cgroup) {
         selectDnsPorts(cgroup, Set.of());
-        flows.unselect(cgroup);
         byte[] key = u64(cgroup.id());
         selected.delete(key);
         byte[] last = traffic.lookup(key);

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -227,6 +228,13 @@ class FlowsIT {
         assertThat(flows.get(lossyFlow).retransmits()).isEqualTo(lossyRetrans);
         assertThat(flows.get(cleanFlow).retransmits()).isEqualTo(cleanRetrans).isZero();
         assertThat(flows.get(lossyFlow).bytesSent()).isEqualTo(4 * 200_000);
+
+        // both servers unselected in one call: their flows and budgets leave the kernel, the client's stay
+        probes.unselect(Set.of(lossyServer, cleanServer));
+        FlowTable.Reading after = probes.readFlows();
+        assertThat(after.flows().keySet()).noneMatch(k -> k.cgroup().equals(lossyServer)
+                || k.cgroup().equals(cleanServer));
+        assertThat(after.budgets()).doesNotContainKeys(lossyServer, cleanServer);
     }
 
     private static Map<FlowKey, FlowCounters> settle(KernelProbes probes, Predicate<Map<FlowKey, FlowCounters>> done)
