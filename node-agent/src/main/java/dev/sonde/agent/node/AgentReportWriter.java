@@ -74,7 +74,8 @@ final class AgentReportWriter {
      * Writes the report of the window ending now. When the API server refuses it, the window stays open: its counts
      * go into the next report that gets through.
      */
-    void write(Instant now, ConfigPolicy.Effective effective, NodeSelection selection, Map<Probe, ProbeAttachment> probes,
+    void write(Instant now, ConfigPolicy.Effective effective, NodeSelection selection,
+            Map<Probe, ProbeAttachment> probes,
             Map<String, Long> mapFull, String nodeUid) {
         List<MonitorWindow> windows = new ArrayList<>();
         Set<String> reported = new HashSet<>();

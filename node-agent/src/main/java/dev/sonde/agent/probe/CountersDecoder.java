@@ -101,8 +101,9 @@ final class CountersDecoder {
 
         ProbeCounters build() {
             return new ProbeCounters(activeOpens, passiveOpens, closes, connectFailures,
-                    new KernelHistogram(connectLatency, connectLatencySum), retransmitSegments, tcpSegmentsSent, resetsSent, resetsReceived,
-                    new KernelHistogram(rtt, rttSum), txBytes, txPackets, txWireBytes, rxBytes, rxPackets, rxWireBytes, drops, dnsQueries, rcodes,
+                    new KernelHistogram(connectLatency, connectLatencySum), retransmitSegments, tcpSegmentsSent,
+                    resetsSent, resetsReceived, new KernelHistogram(rtt, rttSum), txBytes, txPackets, txWireBytes,
+                    rxBytes, rxPackets, rxWireBytes, drops, dnsQueries, rcodes,
                     new KernelHistogram(dnsLatency, dnsLatencySum), dnsUnanswered);
         }
     }

@@ -71,10 +71,12 @@ public record KernelCapabilities(
         return (capEff & (1L << cap)) != 0;
     }
 
-    private static ProbeAttachment judge(Probe probe, KernelBtf btf, String btfProblem, Optional<Path> cgroup2, long capEff) {
+    private static ProbeAttachment judge(Probe probe, KernelBtf btf, String btfProblem, Optional<Path> cgroup2,
+            long capEff) {
         boolean sysAdmin = has(capEff, CAP_SYS_ADMIN);
         if (!sysAdmin && !has(capEff, CAP_BPF)) {
-            return ProbeAttachment.unsupported(ProbeAttachment.CAPABILITY_MISSING, "missing CAP_BPF (or CAP_SYS_ADMIN)");
+            return ProbeAttachment.unsupported(ProbeAttachment.CAPABILITY_MISSING,
+                    "missing CAP_BPF (or CAP_SYS_ADMIN)");
         }
         if (btf == null) {
             return ProbeAttachment.unsupported(ProbeAttachment.BTF_MISSING, btfProblem);

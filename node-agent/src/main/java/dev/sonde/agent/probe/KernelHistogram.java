@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A log2 histogram of microseconds in the kernel's layout ({@code log2_bucket} in {@code bpf/include/helpers.h}): bucket 0
- * holds 0, bucket i holds [2^(i-1), 2^i). {@code sumMicros} is the exact sum of the recorded values. The agent
- * adds, subtracts and exports it in this layout (the Prometheus/OTLP boundaries are its upper bounds); the
+ * A log2 histogram of microseconds in the kernel's layout ({@code log2_bucket} in {@code bpf/include/helpers.h}):
+ * bucket 0 holds 0, bucket i holds [2^(i-1), 2^i). {@code sumMicros} is the exact sum of the recorded values. The
+ * agent adds, subtracts and exports it in this layout (the Prometheus/OTLP boundaries are its upper bounds); the
  * AgentReport carries the API's {@link Log2Histogram}, made by {@link #toApi()}, the one place the layout changes.
  */
 public record KernelHistogram(long[] counts, long sumMicros) {

@@ -29,7 +29,8 @@ class KernelAbiTest {
         }
         Matcher buckets = Pattern.compile("#define SONDE_HIST_BUCKETS (\\d+)").matcher(header);
         assertThat(buckets.find()).isTrue();
-        assertThat(KernelAbi.HIST_BUCKETS).isEqualTo(Integer.parseInt(buckets.group(1))).isEqualTo(KernelHistogram.BUCKETS);
+        assertThat(KernelAbi.HIST_BUCKETS).isEqualTo(Integer.parseInt(buckets.group(1)))
+                .isEqualTo(KernelHistogram.BUCKETS);
 
         Map<String, Integer> java = new HashMap<>();
         for (Field f : KernelAbi.class.getDeclaredFields()) {
