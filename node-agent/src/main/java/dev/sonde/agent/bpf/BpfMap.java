@@ -15,6 +15,7 @@ import java.util.List;
  */
 public final class BpfMap {
     private static final int ENOENT = 2;
+    private static final int EEXIST = 17;
     private static final int EINVAL = 22;
     private static final int ENOSPC = 28;
     private static final int ENOTSUPP = 524;
@@ -93,6 +94,16 @@ public final class BpfMap {
         return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
     }
 
+    /** A u64 key or value in native byte order. */
+    public static byte[] u64(long v) {
+        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(v).array();
+    }
+
+    /** A u32 key or value in native byte order. */
+    public static byte[] u32(int v) {
+        return ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(v).array();
+    }
+
     /** The value for key, or null when absent. */
     public byte[] lookup(byte[] key) {
         checkKey(key);
@@ -110,14 +121,13 @@ public final class BpfMap {
         }
     }
 
-    /** flags: BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2. */
     /** How an update treats an existing key: the flags of bpf_map_update_elem. */
     public enum UpdateMode {
         /** BPF_ANY: create or replace. */
         ANY(0),
-        /** BPF_NOEXIST: create only; fails with EEXIST when the key exists. */
+        /** BPF_NOEXIST: create only; leaves an existing key as it is. */
         NOEXIST(1),
-        /** BPF_EXIST: replace only. */
+        /** BPF_EXIST: replace only; creates nothing when the key is absent. */
         EXIST(2);
 
         final long flags;
@@ -128,11 +138,16 @@ public final class BpfMap {
     }
 
     /** The map types whose values hold one slot per possible CPU. */
-    private static final java.util.Set<Integer> PER_CPU_TYPES = java.util.Set.of(
-            5 /* BPF_MAP_TYPE_PERCPU_HASH */, 6 /* PERCPU_ARRAY */, 10 /* LRU_PERCPU_HASH */,
-            21 /* PERCPU_CGROUP_STORAGE */);
+    private static final java.util.Set<Integer> PER_CPU_TYPES = java.util.Set.of(Libbpf.BPF_MAP_TYPE_PERCPU_HASH,
+            Libbpf.BPF_MAP_TYPE_PERCPU_ARRAY, Libbpf.BPF_MAP_TYPE_LRU_PERCPU_HASH,
+            Libbpf.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE);
 
-    public void update(byte[] key, byte[] value, UpdateMode mode) {
+    /**
+     * Writes the value under the key as the mode allows. false when the mode refused: {@link UpdateMode#NOEXIST}
+     * met an existing key, or {@link UpdateMode#EXIST} a missing one (as {@link #delete} says false for a missing
+     * key); other failures throw.
+     */
+    public boolean update(byte[] key, byte[] value, UpdateMode mode) {
         checkKey(key);
         if (value.length != valueBytes()) {
             throw new IllegalArgumentException(name + ": value needs " + valueBytes() + " bytes, got " + value.length);
@@ -141,7 +156,11 @@ public final class BpfMap {
             MemorySegment k = call.allocateFrom(ValueLayout.JAVA_BYTE, key);
             MemorySegment v = call.allocateFrom(ValueLayout.JAVA_BYTE, value);
             int rc = (int) Libbpf.BPF_MAP_UPDATE_ELEM.invokeExact(fd, k, v, mode.flags);
+            if ((mode == UpdateMode.NOEXIST && rc == -EEXIST) || (mode == UpdateMode.EXIST && rc == -ENOENT)) {
+                return false;
+            }
             BpfObject.check(rc, "update in " + name);
+            return true;
         } catch (Throwable t) {
             throw Libbpf.fail("bpf_map_update_elem " + name, t);
         }
@@ -209,10 +228,7 @@ public final class BpfMap {
         int capacity = Math.max(1, maxEntries);
         int vb = valueBytes();
         if (batch == null) {
-            // hash maps use a u32 bucket cursor, arrays a key: room for either
-            batch = new BatchBuffers(owner.allocate((long) capacity * keySize, 8), owner.allocate((long) capacity * vb, 8),
-                    owner.allocate(Math.max(8, keySize), 8), owner.allocate(Math.max(8, keySize), 8),
-                    owner.allocate(ValueLayout.JAVA_INT));
+            batch = batchBuffers(capacity);
         }
         MemorySegment count = batch.count();
         try {

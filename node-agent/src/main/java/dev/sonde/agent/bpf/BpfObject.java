@@ -21,8 +21,8 @@ import java.util.Map;
  */
 public final class BpfObject implements AutoCloseable {
     private static final int VERIFIER_LOG_SIZE = 256 * 1024;
-    private static final int LOG_TAIL_LINES = 12;
     private static final String NETFILTER_SECTION = "netfilter";
+    private static final String RODATA = ".rodata";
     /** union bpf_attr for BPF_LINK_CREATE with its netfilter member: prog_fd, target_fd, attach_type, flags, pf,
      *  hooknum, priority, netfilter flags (u32 each); the rest zero. */
     private static final int LINK_CREATE_ATTR_SIZE = 64;
@@ -134,42 +134,32 @@ public final class BpfObject implements AutoCloseable {
      */
     public void setRodata(String variable, long value) {
         checkNotLoaded();
-        try (Arena call = Arena.ofConfined()) {
+        KernelBtf.SectionVariable knob;
+        try {
             MemorySegment btf = (MemorySegment) Libbpf.BPF_OBJECT__BTF.invokeExact(obj);
             if (btf.equals(MemorySegment.NULL)) {
                 throw new BpfException("object has no BTF", 0);
             }
-            int secId = (int) Libbpf.BTF__FIND_BY_NAME_KIND.invokeExact(btf, call.allocateFrom(".rodata"), Libbpf.BTF_KIND_DATASEC);
-            check(secId, "btf .rodata");
-            MemorySegment sec = ((MemorySegment) Libbpf.BTF__TYPE_BY_ID.invokeExact(btf, secId)).reinterpret(12);
-            int vlen = sec.get(JAVA_INT, 4) & 0xffff;
-            sec = sec.reinterpret(12 + 12L * vlen);
-            for (int i = 0; i < vlen; i++) {
-                long base = 12 + 12L * i;
-                int varType = sec.get(JAVA_INT, base);
-                int offset = sec.get(JAVA_INT, base + 4);
-                int size = sec.get(JAVA_INT, base + 8);
-                MemorySegment var = ((MemorySegment) Libbpf.BTF__TYPE_BY_ID.invokeExact(btf, varType)).reinterpret(12);
-                MemorySegment name = (MemorySegment) Libbpf.BTF__NAME_BY_OFFSET.invokeExact(btf, var.get(JAVA_INT, 0));
-                if (!variable.equals(name.reinterpret(Long.MAX_VALUE).getString(0))) {
-                    continue;
-                }
-                MemorySegment psize = call.allocate(Libbpf.SIZE_T);
-                MemorySegment data = (MemorySegment) Libbpf.BPF_MAP__INITIAL_VALUE.invokeExact(mapPointer(".rodata"), psize);
-                if (data.equals(MemorySegment.NULL)) {
-                    throw new BpfException("no .rodata initial value", 0);
-                }
-                data = data.reinterpret(psize.get(Libbpf.SIZE_T, 0));
-                switch (size) {
-                    case 1 -> data.set(JAVA_BYTE, offset, (byte) value);
-                    case 2 -> data.set(JAVA_SHORT, offset, (short) value);
-                    case 4 -> data.set(JAVA_INT, offset, (int) value);
-                    case 8 -> data.set(JAVA_LONG, offset, value);
-                    default -> throw new BpfException("unsupported knob size " + size + " for " + variable, 0);
-                }
-                return;
+            knob = KernelBtf.view(btf).sectionVariable(RODATA, variable)
+                    .orElseThrow(() -> new BpfException("no " + RODATA + " variable '" + variable + "'", 0));
+        } catch (Throwable t) {
+            throw Libbpf.fail("bpf_object__btf", t);
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment psize = call.allocate(Libbpf.SIZE_T);
+            MemorySegment data = (MemorySegment) Libbpf.BPF_MAP__INITIAL_VALUE.invokeExact(mapPointer(RODATA), psize);
+            if (data.equals(MemorySegment.NULL)) {
+                throw new BpfException("no " + RODATA + " initial value", 0);
             }
-            throw new BpfException("no .rodata variable '" + variable + "'", 0);
+            data = data.reinterpret(psize.get(Libbpf.SIZE_T, 0));
+            int offset = knob.offset();
+            switch (knob.size()) {
+                case 1 -> data.set(JAVA_BYTE, offset, (byte) value);
+                case 2 -> data.set(JAVA_SHORT, offset, (short) value);
+                case 4 -> data.set(JAVA_INT, offset, (int) value);
+                case 8 -> data.set(JAVA_LONG, offset, value);
+                default -> throw new BpfException("unsupported knob size " + knob.size() + " for " + variable, 0);
+            }
         } catch (Throwable t) {
             throw Libbpf.fail("setRodata " + variable, t);
         }
@@ -196,19 +186,9 @@ public final class BpfObject implements AutoCloseable {
                 int ignored = (int) Libbpf.BPF_PROGRAM__SET_LOG_BUF.invokeExact(prog, MemorySegment.NULL, 0L);
             }
             if (rc < 0) {
-                for (var e : buffers.entrySet()) {
-                    String log = e.getValue().getString(0);
-                    if (!log.isEmpty()) {
-                        throw new VerifierRejectedException(e.getKey(), -rc, tail(log));
-                    }
-                }
-                List<String> recent = LibbpfLog.recentLines();
-                String failedProgram = failedProgramFromLibbpf(recent);
-                List<String> lines = recent.subList(Math.max(0, recent.size() - LOG_TAIL_LINES), recent.size());
-                if (failedProgram != null) {
-                    throw new VerifierRejectedException(failedProgram, -rc, lines);
-                }
-                throw new BpfException("bpf_object__load: " + Libbpf.strerror(-rc) + ": " + String.join(" | ", lines), -rc);
+                Map<String, String> verifierLogs = new LinkedHashMap<>();
+                buffers.forEach((program, buf) -> verifierLogs.put(program, buf.getString(0)));
+                throw VerifierLog.rejection(verifierLogs, LibbpfLog.recentLines(), -rc);
             }
         } catch (Throwable t) {
             throw Libbpf.fail("bpf_object__load", t);
@@ -349,25 +329,6 @@ public final class BpfObject implements AutoCloseable {
         if (rc < 0) {
             throw BpfException.of(what, rc);
         }
-    }
-
-    private static List<String> tail(String log) {
-        List<String> lines = log.lines().filter(l -> !l.isBlank()).toList();
-        return lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
-    }
-
-    private static String failedProgramFromLibbpf(List<String> recent) {
-        for (int i = recent.size() - 1; i >= 0; i--) {
-            String line = recent.get(i);
-            int start = line.indexOf("prog '");
-            if (start >= 0) {
-                int end = line.indexOf('\'', start + 6);
-                if (end > start) {
-                    return line.substring(start + 6, end);
-                }
-            }
-        }
-        return null;
     }
 
     private void checkOpen() {

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -13,10 +14,18 @@ import java.util.TreeMap;
  */
 public final class KernelBtf implements AutoCloseable {
     private final MemorySegment btf;
+    /** Whether close frees the BTF: false for a loaded object's own, which libbpf frees with the object. */
+    private final boolean owned;
     private boolean closed;
 
-    private KernelBtf(MemorySegment btf) {
+    private KernelBtf(MemorySegment btf, boolean owned) {
         this.btf = btf;
+        this.owned = owned;
+    }
+
+    /** A view of a BTF libbpf owns elsewhere (e.g. {@code bpf_object__btf}); closing it frees nothing. */
+    static KernelBtf view(MemorySegment btf) {
+        return new KernelBtf(btf, false);
     }
 
     /** Throws BpfException (with strerror text) when the kernel has no usable BTF. */
@@ -28,7 +37,7 @@ public final class KernelBtf implements AutoCloseable {
             if (btf.equals(MemorySegment.NULL)) {
                 throw BpfException.of("btf__load_vmlinux_btf", Libbpf.errno(state));
             }
-            return new KernelBtf(btf);
+            return new KernelBtf(btf, true);
         } catch (Throwable t) {
             throw Libbpf.fail("btf__load_vmlinux_btf", t);
         }
@@ -44,7 +53,7 @@ public final class KernelBtf implements AutoCloseable {
             if (btf.equals(MemorySegment.NULL)) {
                 throw BpfException.of("btf__parse " + elf, Libbpf.errno(state));
             }
-            return new KernelBtf(btf);
+            return new KernelBtf(btf, true);
         } catch (Throwable t) {
             throw Libbpf.fail("btf__parse", t);
         }
@@ -70,8 +79,7 @@ public final class KernelBtf implements AutoCloseable {
                 if (bitfieldEncoding) {
                     bits &= 0xffffff;
                 }
-                MemorySegment member = (MemorySegment) Libbpf.BTF__NAME_BY_OFFSET.invokeExact(btf, nameOff);
-                offsets.put(member.reinterpret(Long.MAX_VALUE).getString(0), bits / 8);
+                offsets.put(name(nameOff), bits / 8);
             }
             return new StructLayout(name, size, offsets);
         } catch (Throwable t) {
@@ -81,6 +89,38 @@ public final class KernelBtf implements AutoCloseable {
 
     /** Size and member offsets (bytes) of a C struct as BTF describes it. */
     public record StructLayout(String name, int size, Map<String, Integer> offsets) {
+    }
+
+    /** Where a global variable lives in its data section: byte offset and size. */
+    public record SectionVariable(String name, int offset, int size) {
+    }
+
+    /**
+     * A variable of a data section, e.g. a {@code volatile const} knob in {@code .rodata}, from the section's
+     * DATASEC type; empty when the section or the variable is absent.
+     */
+    public Optional<SectionVariable> sectionVariable(String section, String variable) {
+        int secId = typeId(section, Libbpf.BTF_KIND_DATASEC);
+        if (secId <= 0) {
+            return Optional.empty();
+        }
+        try {
+            MemorySegment sec = ((MemorySegment) Libbpf.BTF__TYPE_BY_ID.invokeExact(btf, secId)).reinterpret(12);
+            int vlen = sec.get(JAVA_INT, 4) & 0xffff;
+            sec = sec.reinterpret(12 + 12L * vlen); // struct btf_var_secinfo { __u32 type; __u32 offset; __u32 size; }
+            for (int i = 0; i < vlen; i++) {
+                long base = 12 + 12L * i;
+                MemorySegment var = ((MemorySegment) Libbpf.BTF__TYPE_BY_ID.invokeExact(btf, sec.get(JAVA_INT, base)))
+                        .reinterpret(12);
+                if (variable.equals(name(var.get(JAVA_INT, 0)))) {
+                    return Optional.of(new SectionVariable(variable, sec.get(JAVA_INT, base + 4),
+                            sec.get(JAVA_INT, base + 8)));
+                }
+            }
+            return Optional.empty();
+        } catch (Throwable t) {
+            throw Libbpf.fail("btf datasec " + section, t);
+        }
     }
 
     /** Every tracepoint has a {@code btf_trace_<name>} typedef: works without tracefs mounted. */
@@ -102,13 +142,17 @@ public final class KernelBtf implements AutoCloseable {
             for (int i = 0; i < vlen; i++) {
                 int nameOff = t.get(JAVA_INT, 12 + 8L * i);
                 int val = t.get(JAVA_INT, 12 + 8L * i + 4);
-                MemorySegment name = (MemorySegment) Libbpf.BTF__NAME_BY_OFFSET.invokeExact(btf, nameOff);
-                values.put(val, name.reinterpret(Long.MAX_VALUE).getString(0));
+                values.put(val, name(nameOff));
             }
             return values;
         } catch (Throwable t) {
             throw Libbpf.fail("btf enum " + enumName, t);
         }
+    }
+
+    private String name(int nameOffset) throws Throwable {
+        MemorySegment name = (MemorySegment) Libbpf.BTF__NAME_BY_OFFSET.invokeExact(btf, nameOffset);
+        return name.reinterpret(Long.MAX_VALUE).getString(0);
     }
 
     private int typeId(String name, int kind) {
@@ -128,6 +172,9 @@ public final class KernelBtf implements AutoCloseable {
             return;
         }
         closed = true;
+        if (!owned) {
+            return;
+        }
         try {
             Libbpf.BTF__FREE.invokeExact(btf);
         } catch (Throwable t) {

@@ -95,7 +95,7 @@ final class Libbpf {
     static final MethodHandle CLOSE = libcCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     /** vsnprintf(buf, n, fmt, va_list): on x86-64 SysV a va_list parameter is passed as a pointer. */
     static final MethodHandle VSNPRINTF = libcCall("vsnprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, SIZE_T, ADDRESS, ADDRESS));
-    /** syscall(SYS_bpf, cmd, attr, size): only for the benchmark's FFM-vs-raw comparison. */
+    /** syscall(SYS_bpf, cmd, attr, size): netfilter links (libbpf 1.1 has no call), the FFM-vs-raw benchmark. */
     static final MethodHandle SYSCALL_BPF = libcErrnoCall("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(1));
 
     static final int O_RDONLY = 0;
@@ -109,6 +109,10 @@ final class Libbpf {
     static final long SYS_BPF = "aarch64".equals(System.getProperty("os.arch")) ? 280 : 321;
     static final int BPF_LINK_CREATE = 28;
     static final int BPF_PROG_TYPE_NETFILTER = 32;
+    static final int BPF_MAP_TYPE_PERCPU_HASH = 5;
+    static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    static final int BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
+    static final int BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE = 21;
     static final int BPF_NETFILTER = 45;
 
     private static MethodHandle call(String name, FunctionDescriptor fd) {

@@ -1,6 +1,5 @@
 package dev.sonde.agent.probe;
 
-import dev.sonde.agent.bpf.BpfException;
 import dev.sonde.agent.bpf.BpfMap;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -21,8 +20,6 @@ import java.util.Set;
  * serialises.
  */
 public final class FlowTable {
-    private static final int ENOENT = 2;
-    private static final int EEXIST = 17;
 
     /** A pod's flow budget as the kernel holds it: its limit, the flows it has, what it refused at the limit. */
     public record Budget(long limit, long used, long refused) {
@@ -44,27 +41,21 @@ public final class FlowTable {
 
     /** Counts this pod's flows from now on, at most {@code maxFlows} at a time; keeps what it already counted. */
     void select(CgroupId cgroup, int maxFlows) {
-        byte[] key = u64(cgroup.id());
+        byte[] key = BpfMap.u64(cgroup.id());
         byte[] current = budgets.lookup(key);
         ByteBuffer value = ByteBuffer.allocate(KernelAbi.FLOW_BUDGET_SIZE).order(ByteOrder.nativeOrder());
         if (current != null) {
             value.put(current);
         }
         value.putLong(KernelAbi.FLOW_BUDGET_LIMIT, maxFlows);
-        try {
-            budgets.update(key, value.array(), current == null ? BpfMap.UpdateMode.NOEXIST : BpfMap.UpdateMode.EXIST);
-        } catch (BpfException e) {
-            if (e.errno() != EEXIST) {
-                throw e;
-            }
-        }
+        budgets.update(key, value.array(), current == null ? BpfMap.UpdateMode.NOEXIST : BpfMap.UpdateMode.EXIST);
     }
 
     /** Stops counting these pods' flows and deletes them from the kernel, in one pass over the flows map. */
     void unselect(Set<CgroupId> cgroups) {
         Set<Long> ids = new HashSet<>();
         for (CgroupId cgroup : cgroups) {
-            budgets.delete(u64(cgroup.id()));
+            budgets.delete(BpfMap.u64(cgroup.id()));
             ids.add(cgroup.id());
         }
         List<byte[]> gone = new ArrayList<>();
@@ -107,20 +98,14 @@ public final class FlowTable {
             }
         }
         deleted.forEach((cgroup, count) -> {
-            byte[] key = u64(cgroup);
+            byte[] key = BpfMap.u64(cgroup);
             byte[] current = budgets.lookup(key);
             if (current == null) {
                 return; // unselected meanwhile: its budget and flows are gone
             }
             ByteBuffer v = ByteBuffer.wrap(current).order(ByteOrder.nativeOrder());
             v.putLong(KernelAbi.FLOW_BUDGET_USED, Math.max(0, v.getLong(KernelAbi.FLOW_BUDGET_USED) - count));
-            try {
-                budgets.update(key, current, BpfMap.UpdateMode.EXIST);
-            } catch (BpfException e) {
-                if (e.errno() != ENOENT) {
-                    throw e;
-                }
-            }
+            budgets.update(key, current, BpfMap.UpdateMode.EXIST); // false: unselected meanwhile, nothing to correct
         });
     }
 
@@ -203,7 +188,4 @@ public final class FlowTable {
         return true;
     }
 
-    private static byte[] u64(long v) {
-        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array();
-    }
 }

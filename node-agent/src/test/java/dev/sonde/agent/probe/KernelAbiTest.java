@@ -95,4 +95,20 @@ class KernelAbiTest {
                     .containsEntry("refused", KernelAbi.FLOW_BUDGET_REFUSED);
         }
     }
+
+    /** The knobs the loader sets before load are .rodata variables of the object, found through its DATASEC. */
+    @Test
+    void knobsAreRodataVariablesOfTheObject() {
+        Path object = Path.of(System.getProperty("sonde.bpf.object"));
+        try (KernelBtf btf = KernelBtf.parse(object)) {
+            for (String knob : new String[] {KernelAbi.KNOB_NODE_LEVEL_EVENTS, KernelAbi.KNOB_EPHEMERAL_PORT_MIN}) {
+                assertThat(btf.sectionVariable(".rodata", knob)).as(knob).hasValueSatisfying(v -> {
+                    assertThat(v.size()).isIn(1, 2, 4, 8);
+                    assertThat(v.offset()).isNotNegative();
+                });
+            }
+            assertThat(btf.sectionVariable(".rodata", "no_such_knob")).isEmpty();
+            assertThat(btf.sectionVariable(".no_such_section", KernelAbi.KNOB_NODE_LEVEL_EVENTS)).isEmpty();
+        }
+    }
 }
