@@ -2,7 +2,6 @@ package dev.sonde.agent.metrics;
 
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.probe.ProbeCounters;
-import dev.sonde.agent.report.CounterArithmetic;
 import dev.sonde.api.agent.CompiledMonitor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +56,7 @@ public final class PodSeries {
             return;
         }
         series.put(key, new Series(monitor, pod, current.startEpochNanos(),
-                CounterArithmetic.plus(current.total(), delta)));
+                current.total().plus(delta)));
     }
 
     /** Ends every series whose pod is no longer selected by its monitor. */

@@ -40,6 +40,7 @@ public final class SondeMetrics {
     public static final String TCP_CONNECT_FAILURES = "sonde.tcp.connect.failures";
     public static final String TCP_CONNECT_DURATION = "sonde.tcp.connect.duration";
     public static final String TCP_RETRANSMITS = "sonde.tcp.retransmits";
+    public static final String TCP_SEGMENTS_SENT = "sonde.tcp.segments.sent";
     public static final String TCP_RESETS = "sonde.tcp.resets";
     public static final String TCP_RTT = "sonde.tcp.rtt";
     public static final String NETWORK_IO = "sonde.network.io";
@@ -171,6 +172,9 @@ public final class SondeMetrics {
         if (probes.contains(ProbeName.TCP_RETRANSMITS)) {
             out.add(counter(resource, TCP_RETRANSMITS, "{segment}", "TCP segments retransmitted",
                     List.of(p.longPoint(Attributes.empty(), c.retransmitSegments()))));
+            out.add(counter(resource, TCP_SEGMENTS_SENT, "{segment}",
+                    "TCP segments sent, retransmissions not included (the retransmit ratio's denominator)",
+                    List.of(p.longPoint(Attributes.empty(), c.outSegments()))));
         }
         if (probes.contains(ProbeName.TCP_RESETS)) {
             out.add(counter(resource, TCP_RESETS, "{segment}", "TCP resets sent and received",

@@ -9,7 +9,6 @@ import dev.sonde.agent.probe.KernelCapabilities;
 import dev.sonde.agent.probe.Probe;
 import dev.sonde.agent.probe.ProbeCounters;
 import dev.sonde.agent.probe.ProbeAttachment;
-import dev.sonde.agent.report.CounterArithmetic;
 import dev.sonde.agent.report.MonitorWindows;
 import dev.sonde.agent.report.PeerWindows;
 import dev.sonde.api.agent.CompiledMonitor;
@@ -58,7 +57,7 @@ final class AgentReportWriter {
 
     /** Adds an interval's deltas to the open window. */
     void add(Map<CgroupId, ProbeCounters> deltas) {
-        deltas.forEach((cgroup, delta) -> unreported.merge(cgroup, delta, CounterArithmetic::plus));
+        deltas.forEach((cgroup, delta) -> unreported.merge(cgroup, delta, ProbeCounters::plus));
     }
 
     /** Adds an interval's flows to the open window. */

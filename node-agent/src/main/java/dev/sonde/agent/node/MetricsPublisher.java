@@ -9,7 +9,6 @@ import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.probe.CgroupId;
 import dev.sonde.agent.probe.KernelProbes;
 import dev.sonde.agent.probe.ProbeCounters;
-import dev.sonde.agent.report.CounterArithmetic;
 import dev.sonde.api.agent.AgentConfig;
 import dev.sonde.api.agent.CompiledExport;
 import dev.sonde.api.agent.CompiledMonitor;
@@ -79,7 +78,7 @@ final class MetricsPublisher implements AutoCloseable {
                 for (CgroupId cgroup : cgroups) {
                     ProbeCounters d = deltas.get(cgroup);
                     if (d != null) {
-                        delta = CounterArithmetic.plus(delta, d);
+                        delta = delta.plus(d);
                     }
                 }
                 series.add(monitor, pod, delta, nowNanos);

@@ -1,10 +1,11 @@
 package dev.sonde.agent.probe;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Everything the kernel counted for one cgroup since the probes were loaded (cumulative; the
- * agent takes deltas). Fields of probes that are not attached stay zero.
+ * Everything the kernel counted for one cgroup: cumulative as read, a delta after {@link #minus}, a sum after
+ * {@link #plus} (field by field, histograms bucket by bucket). Fields of probes that are not attached stay zero.
  *
  * @param retransmitSegments retransmitted segments (what TcpRetransSegs counts)
  * @param tcpSegmentsSent TCP segments sent, retransmissions included (tcpRetransmits' cgroup_skb egress count)
@@ -54,5 +55,40 @@ public record ProbeCounters(
 
     public long dnsResponses() {
         return dnsResponsesByRcode.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public ProbeCounters plus(ProbeCounters b) {
+        return combine(b, 1);
+    }
+
+    public ProbeCounters minus(ProbeCounters b) {
+        return combine(b, -1);
+    }
+
+    private ProbeCounters combine(ProbeCounters b, long sign) {
+        return new ProbeCounters(
+                activeOpens + sign * b.activeOpens, passiveOpens + sign * b.passiveOpens,
+                closes + sign * b.closes, connectFailures + sign * b.connectFailures,
+                combine(connectLatency, b.connectLatency, sign),
+                retransmitSegments + sign * b.retransmitSegments, tcpSegmentsSent + sign * b.tcpSegmentsSent,
+                resetsSent + sign * b.resetsSent, resetsReceived + sign * b.resetsReceived,
+                combine(rtt, b.rtt, sign),
+                txBytes + sign * b.txBytes, txPackets + sign * b.txPackets, txWireBytes + sign * b.txWireBytes,
+                rxBytes + sign * b.rxBytes, rxPackets + sign * b.rxPackets, rxWireBytes + sign * b.rxWireBytes,
+                combine(dropsByReason, b.dropsByReason, sign),
+                dnsQueries + sign * b.dnsQueries,
+                combine(dnsResponsesByRcode, b.dnsResponsesByRcode, sign),
+                combine(dnsLatency, b.dnsLatency, sign), dnsUnanswered + sign * b.dnsUnanswered);
+    }
+
+    private static KernelHistogram combine(KernelHistogram a, KernelHistogram b, long sign) {
+        return sign > 0 ? a.plus(b) : a.minus(b);
+    }
+
+    private static Map<Integer, Long> combine(Map<Integer, Long> a, Map<Integer, Long> b, long sign) {
+        Map<Integer, Long> result = new HashMap<>(a);
+        b.forEach((key, value) -> result.merge(key, sign * value, Long::sum));
+        result.values().removeIf(v -> v == 0);
+        return result;
     }
 }

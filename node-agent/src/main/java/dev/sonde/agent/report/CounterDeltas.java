@@ -21,7 +21,7 @@ public final class CounterDeltas {
         Map<CgroupId, ProbeCounters> deltas = new HashMap<>();
         cumulative.forEach((cgroup, now) -> {
             ProbeCounters before = previous.get(cgroup);
-            deltas.put(cgroup, before == null || wentBack(now, before) ? now : CounterArithmetic.minus(now, before));
+            deltas.put(cgroup, before == null || wentBack(now, before) ? now : now.minus(before));
         });
         previous = Map.copyOf(cumulative);
         return deltas;

@@ -31,7 +31,7 @@ public final class MonitorWindows {
         for (CgroupId cgroup : cgroups) {
             ProbeCounters delta = deltas.get(cgroup);
             if (delta != null) {
-                sum = CounterArithmetic.plus(sum, delta);
+                sum = sum.plus(delta);
             }
         }
         MonitorWindow window = new MonitorWindow();

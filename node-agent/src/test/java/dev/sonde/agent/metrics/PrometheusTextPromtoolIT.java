@@ -48,7 +48,8 @@ class PrometheusTextPromtoolIT {
                 "sonde_flow_connections_total", "sonde_flow_rtt_seconds_bucket", "sonde_network_interzone_io_bytes_total",
                 "sonde_flow_refused_total",
                 "sonde_dns_errors_total", "sonde_packet_drops_total", "sonde_tcp_resets_total",
-                "sonde_tcp_retransmits_total", "sonde_network_packets_total", "sonde_agent_bpf_map_full_total");
+                "sonde_tcp_retransmits_total", "sonde_tcp_segments_sent_total",
+                "sonde_network_packets_total", "sonde_agent_bpf_map_full_total");
 
         Promtool.Check check = Promtool.checkMetrics(text);
 

@@ -2,7 +2,6 @@ package dev.sonde.agent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sonde.agent.report.CounterArithmetic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ class TcpRttIT {
                 kernelSrtts.addAll(ssSrttMicros(clientNs, port));
             }
             ProbeCounters now = ProbeAssertions.counters(probes, client);
-            windows.add(CounterArithmetic.minus(now, last).rtt());
+            windows.add(now.minus(last).rtt());
             last = now;
         }
         hold.awaitResult(Duration.ofSeconds(30));
