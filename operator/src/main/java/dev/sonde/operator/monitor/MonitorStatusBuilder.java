@@ -92,7 +92,7 @@ public final class MonitorStatusBuilder {
         status.setPods(new PodsStatus(in.matchedPods()));
         status.setNodes(aggregate.nodes());
         status.setProbes(aggregate.probes());
-        status.setSummary(ReportAggregator.summary(aggregate.window()));
+        status.setSummary(SummaryFormat.summary(aggregate.window()));
         status.setPeers(hasFlows(profile) && aggregate.window() != null
                 ? PeerRanking.top(aggregate.window().peers()) : null);
         PeersComplete peers = PeersComplete.judge(profile, aggregate.window());

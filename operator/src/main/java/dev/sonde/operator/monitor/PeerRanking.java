@@ -58,7 +58,7 @@ public final class PeerRanking {
             // an inbound connect that failed never reached the pod: passive flows have no failure ratio
             boolean active = !"passive".equals(peer.getDirection());
             peer.setConnectFailureRatio(!active || peer.getConnectFailures() == null || count(peer.getConnections()) == 0
-                    ? null : ReportAggregator.round((double) peer.getConnectFailures() / peer.getConnections(), 4));
+                    ? null : SummaryFormat.ratio((double) peer.getConnectFailures() / peer.getConnections()));
         }
         merged.sort(AT_FAULT_FIRST);
         return merged;

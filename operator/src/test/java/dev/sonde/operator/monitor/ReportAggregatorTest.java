@@ -52,7 +52,7 @@ class ReportAggregatorTest {
         assertThat(aggregate.nodes().getSummary()).isEqualTo("2/2");
         assertThat(aggregate.lastReportTime()).isEqualTo(NOW);
 
-        WindowSummary summary = ReportAggregator.summary(aggregate.window());
+        WindowSummary summary = SummaryFormat.summary(aggregate.window());
         assertThat(summary.getRetransmitRatio()).isEqualTo(0.02);
         assertThat(summary.getWindowStart()).isEqualTo(NOW.minusSeconds(11).toString());
         assertThat(summary.getWindowEnd()).isEqualTo(NOW.toString());
