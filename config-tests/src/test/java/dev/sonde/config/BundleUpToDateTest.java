@@ -89,8 +89,9 @@ class BundleUpToDateTest {
     }
 
     /**
-     * The CSV with every CRD owned, described by its schema's description; and in a stable order: the generator
-     * orders the env entries, container ports and RBAC rules differently from one build to the next.
+     * The CSV with every CRD owned, described by its schema's description, the native kinds the operator writes
+     * (the agent ConfigMap and DaemonSet); and in a stable order: the generator orders the env entries, container
+     * ports and RBAC rules differently from one build to the next.
      */
     static ObjectNode completed(ObjectNode csv, List<ObjectNode> crds) {
         ObjectNode completed = csv.deepCopy();
@@ -105,6 +106,10 @@ class BundleUpToDateTest {
                     .put("displayName", spec.path("names").path("kind").asText())
                     .put("description", version.path("schema").path("openAPIV3Schema").path("description").asText());
         }
+        // the generator lists the native kinds of workflow dependents only; the fleet's are standalone
+        ArrayNode nativeApis = ((ObjectNode) completed.path("spec")).putArray("nativeAPIs");
+        nativeApis.addObject().put("kind", "ConfigMap").put("group", "").put("version", "v1");
+        nativeApis.addObject().put("kind", "DaemonSet").put("group", "apps").put("version", "v1");
         JsonNode install = completed.path("spec").path("install").path("spec");
         for (JsonNode deployment : install.path("deployments")) {
             for (JsonNode container : deployment.path("spec").path("template").path("spec").path("containers")) {

@@ -28,13 +28,16 @@ public class AgentConfigMapDependent extends CRUDKubernetesDependentResource<Con
 
     private static final Logger LOG = Logger.getLogger(AgentConfigMapDependent.class);
 
-    public AgentConfigMapDependent() {
+    private final OperatorConfig config;
+
+    public AgentConfigMapDependent(OperatorConfig config) {
         super(ConfigMap.class);
+        this.config = config;
     }
 
     @Override
     protected ConfigMap desired(Namespace primary, Context<Namespace> context) {
-        AgentConfigCompiler.Compilation compilation = AgentConfigCompiler.compile(candidates(context),
+        AgentConfigCompiler.Compilation compilation = AgentConfigCompiler.compile(candidates(context, config),
                 previous(context));
         AgentConfig agentConfig = compilation.config();
         return new ConfigMapBuilder()
@@ -49,8 +52,7 @@ public class AgentConfigMapDependent extends CRUDKubernetesDependentResource<Con
     }
 
     /** The monitors that go into the config: not deleted, not paused, and resolved. */
-    static List<AgentConfigCompiler.Candidate> candidates(Context<Namespace> context) {
-        OperatorConfig config = FleetDependents.config();
+    static List<AgentConfigCompiler.Candidate> candidates(Context<Namespace> context, OperatorConfig config) {
         List<AgentConfigCompiler.Candidate> candidates = new ArrayList<>();
         List<Namespace> namespaces = Caches.all(context, Namespace.class).toList();
         Caches.all(context, NetworkMonitor.class)
@@ -82,7 +84,8 @@ public class AgentConfigMapDependent extends CRUDKubernetesDependentResource<Con
 
     @Override
     protected InformerEventSource<ConfigMap, Namespace> createEventSource(EventSourceContext<Namespace> context) {
-        InformerEventSource<ConfigMap, Namespace> informer = FleetDependents.informer(ConfigMap.class, name(), context);
+        InformerEventSource<ConfigMap, Namespace> informer = FleetDependents.informer(ConfigMap.class, name(),
+                config.namespace(), context);
         setEventSource(informer);
         return informer;
     }

@@ -49,13 +49,15 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
             new HostMount("tracing", "/sys/kernel/tracing", true),
             new HostMount("cgroup", "/sys/fs/cgroup", true));
 
-    public AgentDaemonSetDependent() {
+    private final OperatorConfig config;
+
+    public AgentDaemonSetDependent(OperatorConfig config) {
         super(DaemonSet.class);
+        this.config = config;
     }
 
     @Override
     protected DaemonSet desired(Namespace primary, Context<Namespace> context) {
-        OperatorConfig config = FleetDependents.config();
         return desired(primary.getMetadata().getName(), config.agent(), config.metrics().secure());
     }
 
@@ -176,7 +178,8 @@ public class AgentDaemonSetDependent extends CRUDKubernetesDependentResource<Dae
 
     @Override
     protected InformerEventSource<DaemonSet, Namespace> createEventSource(EventSourceContext<Namespace> context) {
-        InformerEventSource<DaemonSet, Namespace> informer = FleetDependents.informer(DaemonSet.class, name(), context);
+        InformerEventSource<DaemonSet, Namespace> informer = FleetDependents.informer(DaemonSet.class, name(),
+                config.namespace(), context);
         setEventSource(informer);
         return informer;
     }

@@ -1,6 +1,5 @@
 package dev.sonde.operator.fleet;
 
-import dev.sonde.operator.OperatorConfig;
 import dev.sonde.operator.SondeNames;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -9,18 +8,12 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
-import io.smallrye.config.SmallRyeConfig;
 import java.util.Set;
-import org.eclipse.microprofile.config.ConfigProvider;
 
-/** What the agent dependents share: the operator config, and a mapper that only knows the operator namespace. */
+/** What the agent dependents share: an informer and a mapper that only know the operator namespace. */
 final class FleetDependents {
 
     private FleetDependents() {
-    }
-
-    static OperatorConfig config() {
-        return ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getConfigMapping(OperatorConfig.class);
     }
 
     /**
@@ -28,19 +21,18 @@ final class FleetDependents {
      * default would watch every namespace, which the operator's Role (namespaced) does not allow.
      */
     static <R extends HasMetadata> InformerEventSource<R, Namespace> informer(Class<R> type, String name,
-            EventSourceContext<Namespace> context) {
+            String namespace, EventSourceContext<Namespace> context) {
         var configuration = InformerEventSourceConfiguration.from(type, Namespace.class)
                 .withName(name)
-                .withNamespaces(config().namespace())
+                .withNamespaces(Set.of(namespace))
                 .withLabelSelector(SondeNames.NAME_LABEL + "=" + SondeNames.AGENT_SELECTOR.get(SondeNames.NAME_LABEL))
-                .withSecondaryToPrimaryMapper(toOperatorNamespace())
+                .withSecondaryToPrimaryMapper(toOperatorNamespace(namespace))
                 .build();
         return new InformerEventSource<>(configuration, context);
     }
 
     /** Objects in the operator namespace map to it; same-named objects of another installation map to nothing. */
-    static <R extends HasMetadata> SecondaryToPrimaryMapper<R> toOperatorNamespace() {
-        String namespace = config().namespace();
+    static <R extends HasMetadata> SecondaryToPrimaryMapper<R> toOperatorNamespace(String namespace) {
         Set<ResourceID> fleet = Set.of(new ResourceID(namespace));
         return object -> namespace.equals(object.getMetadata().getNamespace()) ? fleet : Set.of();
     }
