@@ -81,10 +81,6 @@ public record AgentConfig(int schemaVersion, String hash, List<CompiledMonitor> 
         return write(this);
     }
 
-    /**
-     * Reads a config written by {@link #toJson()}, refusing an unknown schema version or a hash that does not
-     * match the content.
-     */
     /** Throws IllegalArgumentException unless {@code version} is the schema this code reads. */
     public static void checkSchemaVersion(int version) {
         if (version != SCHEMA_VERSION) {
@@ -93,6 +89,10 @@ public record AgentConfig(int schemaVersion, String hash, List<CompiledMonitor> 
         }
     }
 
+    /**
+     * Reads a config written by {@link #toJson()}, refusing an unknown schema version or a hash that does not
+     * match the content.
+     */
     public static AgentConfig fromJson(String json) {
         AgentConfig config;
         try {
