@@ -99,7 +99,8 @@ struct flow_sock {
 	__u64 last_rtt_ns; /* when the flow's RTT was last sampled from this socket */
 	__u8 ready;        /* key final (backend resolved); events before that wait */
 	__u8 refused;      /* the pod was at its flow budget when the connection came: nothing of it is counted */
-	__u8 pad[6];
+	__u8 pad[2];
+	__u32 retransmits; /* the socket's tcp_sock.total_retrans already added to its flow */
 };
 
 struct {

@@ -131,6 +131,33 @@ static __always_inline void add_rtt(struct flow_value *v, __u32 srtt_us)
 	v->rtt_sum_us += srtt_us;
 }
 
+/* tcp_sock.total_retrans: incremented together with TcpRetransSegs (and by a passive socket's SYN-ACK retransmits) */
+static __always_inline __u32 total_retransmits(const struct sock *sk)
+{
+	return BPF_CORE_READ((const struct tcp_sock *)sk, total_retrans); /* cast: probe_read */
+}
+
+/*
+ * The socket's retransmits not yet in its flow. tcp_retransmit_skb fires for every attempt, also for those that failed
+ * before the MIB counted them and for those that failed after (err says which only by kernel version), and a run can
+ * be missed (a nested run of the same program on one CPU is skipped): the socket's own total is what TcpRetransSegs
+ * counted, so the flow takes its growth, at each retransmit and once more when the socket closes.
+ */
+static __always_inline void add_retransmits(const struct sock *sk, struct flow_sock *fs)
+{
+	__u32 total = total_retransmits(sk);
+	__u32 d = total - fs->retransmits;
+
+	if (!d)
+		return;
+	struct flow_value *v = socket_flow(sk);
+
+	if (v) {
+		v->retransmits += d;
+		fs->retransmits = total;
+	}
+}
+
 /*
  * A flows-selected pod's new TCP socket: its flow key (the socket's cgroup and peer, the server port, the direction) in
  * fresh socket storage; NULL when the pod has no flows or the storage can't be had (counted).
@@ -162,8 +189,18 @@ int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate
 	if (sk->sk_protocol != SONDE_IPPROTO_TCP)
 		return 0;
 	if (newstate == TCP_STATE_SYN_SENT) {
-		new_flow_sock(sk, bpf_ntohs(sk->__sk_common.skc_dport), SONDE_FLOW_ACTIVE);
+		struct flow_sock *fs = new_flow_sock(sk, bpf_ntohs(sk->__sk_common.skc_dport), SONDE_FLOW_ACTIVE);
+
+		if (fs) /* a socket connected again: its earlier connections' retransmits are not this one's */
+			fs->retransmits = total_retransmits(sk);
 		return 0;
+	}
+	if (newstate == TCP_STATE_CLOSE) {
+		/* no retransmit after this: what the tracepoint missed is caught up */
+		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+
+		if (fs && !fs->refused)
+			add_retransmits(sk, fs);
 	}
 	if (oldstate == TCP_STATE_SYN_SENT) {
 		/* the connect's outcome: one connection of the flow, failed when it goes straight to CLOSE */
@@ -190,10 +227,12 @@ int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate
 		fs->ready = 1;
 		struct flow_value *v = flow_of(&fs->key);
 
-		if (v)
-			v->connections += 1;
-		else
+		if (!v) {
 			fs->refused = 1;
+			return 0;
+		}
+		v->connections += 1;
+		add_retransmits(sk, fs); /* the handshake's SYN-ACK retransmits, counted in the child's total */
 		return 0;
 	}
 	if (oldstate == TCP_STATE_ESTABLISHED) {
@@ -238,16 +277,10 @@ int BPF_PROG(sonde_flow_rx, const struct sock *sk, int ret, int flags)
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(sonde_flow_retx, const struct sock *sk, const struct sk_buff *skb, int err)
 {
-	if (err)
-		return 0;
-	struct flow_value *v = socket_flow(sk);
+	struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
 
-	if (v) {
-		const struct tcp_skb_cb *cb = (const struct tcp_skb_cb *)&skb->cb[0];
-		__u16 segs = BPF_CORE_READ(cb, tcp_gso_segs);
-
-		v->retransmits += segs ? segs : 1;
-	}
+	if (fs && !fs->refused)
+		add_retransmits(sk, fs);
 	return 0;
 }
 
