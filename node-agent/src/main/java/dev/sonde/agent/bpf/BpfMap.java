@@ -11,6 +11,7 @@ import java.util.List;
 /**
  * A loaded map, addressed by fd. Keys and values cross this API as byte arrays in native byte
  * order; for per-CPU maps a value is {@code possibleCpus} slots of {@code round_up(value_size, 8)}.
+ * {@link TypedMap} puts Java types on top; the raw bytes stay for the hot batch reads (the metrics map).
  * Valid while its {@link BpfObject} is open; not thread-safe (the batch buffers are reused).
  */
 public final class BpfMap {
@@ -90,18 +91,8 @@ public final class BpfMap {
         return maxEntries;
     }
 
-    public static ByteBuffer wrap(byte[] bytes) {
+    static ByteBuffer wrap(byte[] bytes) {
         return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
-    }
-
-    /** A u64 key or value in native byte order. */
-    public static byte[] u64(long v) {
-        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(v).array();
-    }
-
-    /** A u32 key or value in native byte order. */
-    public static byte[] u32(int v) {
-        return ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(v).array();
     }
 
     /** The value for key, or null when absent. */

@@ -1,10 +1,10 @@
 package dev.sonde.agent.probe;
 
 import dev.sonde.agent.bpf.BpfMap;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.sonde.agent.bpf.MapCodec;
+import dev.sonde.agent.bpf.TypedMap;
+import dev.sonde.agent.probe.KernelCodecs.DnsPort;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,28 +15,27 @@ import java.util.Set;
  * {@link KernelProbes} serialises.
  */
 final class CgroupSelection {
-    private static final byte[] DNS_PORT_ON = {1};
+    private static final byte DNS_PORT_ON = 1;
 
-    private final BpfMap selected;
-    private final BpfMap traffic;
-    private final BpfMap dnsPortsMap;
+    private final TypedMap<CgroupId, Long> selected;
+    private final TypedMap<CgroupId, long[]> traffic;
+    private final TypedMap<DnsPort, Byte> dnsPortsMap;
     /** The DNS ports each cgroup has in the kernel's dns_ports map. */
     private final Map<Long, Set<Integer>> dnsPorts = new HashMap<>();
     /** Traffic counted for cgroups that were unselected since: their kernel entry is gone. */
     private final Map<Long, long[]> retiredTraffic = new HashMap<>();
 
     CgroupSelection(BpfMap selected, BpfMap traffic, BpfMap dnsPorts) {
-        this.selected = selected;
-        this.traffic = traffic;
-        this.dnsPortsMap = dnsPorts;
+        this.selected = TypedMap.of(selected, KernelCodecs.CGROUP, MapCodec.U64);
+        this.traffic = TypedMap.of(traffic, KernelCodecs.CGROUP, KernelCodecs.trafficCounters(traffic));
+        this.dnsPortsMap = TypedMap.of(dnsPorts, KernelCodecs.DNS_PORT, MapCodec.U8);
     }
 
     /** Counts this cgroup's sockets from now on, for the monitors in the mask (non-zero). */
     void select(CgroupId cgroup, long monitorMask) {
-        byte[] key = BpfMap.u64(cgroup.id());
-        // traffic counts where its entry exists: create it first, zeroed; NOEXIST keeps an existing one
-        traffic.update(key, new byte[traffic.valueBytes()], BpfMap.UpdateMode.NOEXIST);
-        selected.update(key, BpfMap.u64(monitorMask), BpfMap.UpdateMode.ANY);
+        // traffic counts where its entry exists: create it first, zeroed; an existing one stays
+        traffic.createZeroed(cgroup);
+        selected.update(cgroup, monitorMask, BpfMap.UpdateMode.ANY);
     }
 
     /** Replaces the cgroup's DNS server ports (empty: none) with as few map writes as the difference needs. */
@@ -44,12 +43,12 @@ final class CgroupSelection {
         Set<Integer> current = dnsPorts.getOrDefault(cgroup.id(), Set.of());
         for (int port : current) {
             if (!ports.contains(port)) {
-                dnsPortsMap.delete(dnsPortKey(cgroup, port));
+                dnsPortsMap.delete(new DnsPort(cgroup, port));
             }
         }
         for (int port : ports) {
             if (!current.contains(port)) {
-                dnsPortsMap.update(dnsPortKey(cgroup, port), DNS_PORT_ON, BpfMap.UpdateMode.ANY);
+                dnsPortsMap.update(new DnsPort(cgroup, port), DNS_PORT_ON, BpfMap.UpdateMode.ANY);
             }
         }
         if (ports.isEmpty()) {
@@ -62,44 +61,28 @@ final class CgroupSelection {
     /** Stops counting the cgroup: its kernel entries go, its traffic totals stay readable until {@link #forget}. */
     void unselect(CgroupId cgroup) {
         selectDnsPorts(cgroup, Set.of());
-        byte[] key = BpfMap.u64(cgroup.id());
-        selected.delete(key);
-        byte[] last = traffic.lookup(key);
+        selected.delete(cgroup);
+        long[] last = traffic.lookup(cgroup);
         if (last != null) {
-            traffic.delete(key);
-            long[] t = CountersDecoder.sumTraffic(BpfMap.wrap(last), traffic.perCpuSlot());
-            retiredTraffic.merge(cgroup.id(), t, CgroupSelection::plus);
+            traffic.delete(cgroup);
+            retiredTraffic.merge(cgroup.id(), last, CgroupSelection::plus);
         }
     }
 
     /** Selected cgroups and their monitor masks, as the kernel holds them. */
     Map<CgroupId, Long> read() {
-        BpfMap.Snapshot s = selected.readAll();
-        Map<CgroupId, Long> out = new LinkedHashMap<>();
-        for (int i = 0; i < s.count(); i++) {
-            out.put(new CgroupId(s.key(i).getLong(0)), s.value(i).getLong(0));
-        }
-        return out;
+        return selected.readAll();
     }
 
     /** Every cgroup's traffic totals, the selected ones' from one read of the kernel map, into the decoder. */
     void readTraffic(CountersDecoder decoder) {
-        BpfMap.Snapshot t = traffic.readAll();
-        for (int i = 0; i < t.count(); i++) {
-            decoder.addTraffic(t.key(i).getLong(0), CountersDecoder.sumTraffic(t.value(i), traffic.perCpuSlot()));
-        }
+        traffic.readAll().forEach((cgroup, t) -> decoder.addTraffic(cgroup.id(), t));
         retiredTraffic.forEach(decoder::addTraffic);
     }
 
     /** Drops what is kept of an unselected cgroup. */
     void forget(CgroupId cgroup) {
         retiredTraffic.remove(cgroup.id());
-    }
-
-    private static byte[] dnsPortKey(CgroupId cgroup, int port) {
-        return ByteBuffer.allocate(KernelAbi.DNS_PORT_KEY_SIZE).order(ByteOrder.nativeOrder())
-                .putLong(KernelAbi.DNS_PORT_KEY_CGROUP_ID, cgroup.id()).putInt(KernelAbi.DNS_PORT_KEY_PORT, port)
-                .array();
     }
 
     private static long[] plus(long[] a, long[] b) {

@@ -1,6 +1,9 @@
 package dev.sonde.agent.probe;
 
 import dev.sonde.agent.bpf.BpfMap;
+import dev.sonde.agent.bpf.MapCodec;
+import dev.sonde.agent.bpf.TypedMap;
+import dev.sonde.agent.probe.KernelCodecs.DnsQuery;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,28 +14,23 @@ import java.util.Map;
  * counters). Not thread-safe: {@link KernelProbes} serialises.
  */
 final class DnsTimeouts {
-    private final BpfMap pending;
+    private final TypedMap<DnsQuery, Long> pending;
     private final Duration timeout;
     private final Map<Long, Long> unanswered = new HashMap<>();
 
     DnsTimeouts(BpfMap pending, Duration timeout) {
-        this.pending = pending;
+        this.pending = TypedMap.of(pending, KernelCodecs.DNS_QUERY, MapCodec.U64);
         this.timeout = timeout;
     }
 
     /** Deletes the queries older than the timeout at {@code nowNanos} (CLOCK_MONOTONIC, as bpf_ktime_get_ns). */
     void expire(long nowNanos) {
         long cutoff = nowNanos - timeout.toNanos();
-        BpfMap.Snapshot s = pending.readAll();
-        for (int i = 0; i < s.count(); i++) {
-            if (s.value(i).getLong(0) < cutoff) {
-                byte[] key = new byte[s.keySize()];
-                s.key(i).get(key);
-                if (pending.delete(key)) { // the answer may have won the race
-                    unanswered.merge(s.key(i).getLong(KernelAbi.DNS_KEY_CGROUP_ID), 1L, Long::sum);
-                }
+        pending.readAll().forEach((query, sentNanos) -> {
+            if (sentNanos < cutoff && pending.delete(query)) { // the answer may have won the race
+                unanswered.merge(query.cgroup().id(), 1L, Long::sum);
             }
-        }
+        });
     }
 
     /** Whether any cgroup has unanswered queries counted. */

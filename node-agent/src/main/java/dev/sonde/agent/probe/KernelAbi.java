@@ -58,6 +58,8 @@ final class KernelAbi {
     // struct dns_key { u64 cgroup_id; u16 id; u16 local_port; u32 pad; }
     static final int DNS_KEY_SIZE = 16;
     static final int DNS_KEY_CGROUP_ID = 0;
+    static final int DNS_KEY_ID = 8;
+    static final int DNS_KEY_LOCAL_PORT = 10;
     // struct dns_port_key { u64 cgroup_id; u32 port; u32 pad; }
     static final int DNS_PORT_KEY_SIZE = 16;
     static final int DNS_PORT_KEY_CGROUP_ID = 0;

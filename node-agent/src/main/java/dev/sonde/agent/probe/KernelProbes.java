@@ -2,7 +2,9 @@ package dev.sonde.agent.probe;
 
 import dev.sonde.agent.bpf.BpfMap;
 import dev.sonde.agent.bpf.BpfObject;
+import dev.sonde.agent.bpf.MapCodec;
 import dev.sonde.agent.bpf.ProgramInfo;
+import dev.sonde.agent.bpf.TypedMap;
 import dev.sonde.api.v1alpha1.NodeProbeState;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +66,7 @@ public final class KernelProbes implements AutoCloseable {
     private final DnsTimeouts dnsTimeouts;
     private final FlowTable flows;
     private final BpfMap metrics;
-    private final BpfMap mapFull;
+    private final TypedMap<Integer, Long> mapFull;
     private int metricEntries;
     private int flowEntries;
     private boolean closed;
@@ -78,7 +80,8 @@ public final class KernelProbes implements AutoCloseable {
         this.dnsTimeouts = new DnsTimeouts(object.map(KernelAbi.DNS_PENDING), config.dnsTimeout());
         this.flows = new FlowTable(object.map(KernelAbi.FLOWS), object.map(KernelAbi.FLOW_BUDGET));
         this.metrics = object.map(KernelAbi.METRICS);
-        this.mapFull = object.map(KernelAbi.MAP_FULL);
+        BpfMap full = object.map(KernelAbi.MAP_FULL);
+        this.mapFull = TypedMap.of(full, MapCodec.U32, KernelCodecs.perCpuU64(full));
     }
 
     /**
@@ -239,8 +242,7 @@ public final class KernelProbes implements AutoCloseable {
             KernelAbi.RTT_LAST_SAMPLE, KernelAbi.FLOWS, KernelAbi.FLOW_SOCKS};
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < KernelAbi.MAP_COUNT; i++) {
-            out.put(names[i], CountersDecoder.sumPerCpu(BpfMap.wrap(mapFull.lookup(BpfMap.u32(i))),
-                    mapFull.perCpuSlot(), 8, 0));
+            out.put(names[i], mapFull.lookup(i));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.sonde.agent.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -56,6 +57,35 @@ class BpfMapIT {
             assertThat(wrong[0]).as("per-CPU slots read back differently").isZero();
             assertThat(flows.readAll().count()).isEqualTo(ENTRIES);
             assertThat(flows.readKeyByKey().count()).isEqualTo(ENTRIES);
+        }
+    }
+
+    /** A typed view writes and reads what the raw map holds, and refuses codecs of the wrong size up front. */
+    @Test
+    void aTypedMapMovesItsTypesThroughTheKernelMap() throws Exception {
+        byte[] elf;
+        try (InputStream in = BpfMapIT.class.getResourceAsStream("/bpf/sonde.bpf.o")) {
+            elf = in.readAllBytes();
+        }
+        try (BpfObject object = BpfObject.open(elf, "sonde")) {
+            object.load();
+            BpfMap raw = object.map("selected_cgroups"); // u64 cgroup id -> u64 monitor mask
+            TypedMap<Long, Long> selected = TypedMap.of(raw, MapCodec.U64, MapCodec.U64);
+
+            assertThat(selected.update(7L, 0b101L, BpfMap.UpdateMode.NOEXIST)).isTrue();
+            assertThat(selected.update(7L, 1L, BpfMap.UpdateMode.NOEXIST)).as("NOEXIST keeps the entry").isFalse();
+            assertThat(selected.update(8L, 1L, BpfMap.UpdateMode.EXIST)).as("EXIST creates nothing").isFalse();
+            assertThat(selected.lookup(7L)).isEqualTo(0b101L);
+            assertThat(ByteBuffer.wrap(raw.lookup(key(7, 8))).order(ByteOrder.nativeOrder()).getLong(0))
+                    .isEqualTo(0b101L);
+            assertThat(selected.createZeroed(9L)).isTrue();
+            assertThat(selected.readAll()).containsExactlyInAnyOrderEntriesOf(Map.of(7L, 0b101L, 9L, 0L));
+            assertThat(selected.delete(7L)).isTrue();
+            assertThat(selected.delete(7L)).isFalse();
+            assertThat(selected.lookup(7L)).isNull();
+
+            assertThatThrownBy(() -> TypedMap.of(raw, MapCodec.U32, MapCodec.U64))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("selected_cgroups");
         }
     }
 

@@ -68,7 +68,8 @@ class KernelAbiTest {
             }
             KernelBtf.StructLayout dns = btf.struct("dns_key");
             assertThat(dns.size()).isEqualTo(KernelAbi.DNS_KEY_SIZE);
-            assertThat(dns.offsets()).containsEntry("cgroup_id", KernelAbi.DNS_KEY_CGROUP_ID);
+            assertThat(dns.offsets()).containsEntry("cgroup_id", KernelAbi.DNS_KEY_CGROUP_ID)
+                    .containsEntry("id", KernelAbi.DNS_KEY_ID).containsEntry("local_port", KernelAbi.DNS_KEY_LOCAL_PORT);
             KernelBtf.StructLayout dnsPort = btf.struct("dns_port_key");
             assertThat(dnsPort.size()).isEqualTo(KernelAbi.DNS_PORT_KEY_SIZE);
             assertThat(dnsPort.offsets()).containsEntry("cgroup_id", KernelAbi.DNS_PORT_KEY_CGROUP_ID)
