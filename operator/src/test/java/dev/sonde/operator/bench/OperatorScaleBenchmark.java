@@ -598,21 +598,26 @@ public final class OperatorScaleBenchmark {
                         .formatted(settings.reportIntervalSeconds(), settings.reportRounds(), settings.operatorHeap(),
                                 loadAverage()));
 
-        out.append("| phase | s | reconciles/s: all (nm / pp / fleet) | operator CPU, cores | heap used peak MiB "
+        out.append("| phase | s | reconciles/s: all (nm / pp / fleet) | operator CPU, cores "
+                + "| operator CPU ms per AgentReport | heap used peak MiB "
                 + "| heap live after GC MiB | RSS peak MiB | writes/s: AgentReports (synthetic) "
                 + "| NetworkMonitor status (operator) | Events (operator) | ConfigMap, DaemonSet, ProbeProfile status "
                 + "(operator) | NetworkMonitor spec (benchmark) | all writes (incl. kwok, pods) | load1 |\n");
-        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Phase p : phases) {
             double s = p.seconds();
             double total = p.reconciles().values().stream().mapToDouble(Double::doubleValue).sum();
             double fleet = writes(p, "probeprofiles/status") + writes(p, "configmaps") + writes(p, "daemonsets");
+            double reports = writes(p, "agentreports");
             out.append(String.format(Locale.ROOT,
-                    "| %s | %.0f | %.1f (%.1f / %.1f / %.1f) | %.2f | %.0f | %s | %.0f | %.1f | %.1f | %.1f | %.2f "
+                    "| %s | %.0f | %.1f (%.1f / %.1f / %.1f) | %.2f | %s | %.0f | %s | %.0f | %.1f | %.1f | %.1f | %.2f "
                             + "| %.1f | %.1f | %.2f |%n",
                     p.name(), s, total / s, p.reconciles().get("networkmonitor") / s,
                     p.reconciles().get("probeprofile") / s, p.reconciles().get("agentfleet") / s,
-                    p.cpuSeconds() / s, p.heapPeak() / (1 << 20),
+                    p.cpuSeconds() / s,
+                    // the whole operator's CPU over the phase per report written in it (reports are what it does then)
+                    reports > 0 ? String.format(Locale.ROOT, "%.1f", 1000 * p.cpuSeconds() / reports) : "-",
+                    p.heapPeak() / (1 << 20),
                     // G1 reports live data only after an old-generation collection; none may have run yet
                     p.liveHeap() > 0 ? String.format(Locale.ROOT, "%.0f", p.liveHeap() / (1 << 20)) : "-",
                     p.rssPeak() / (1 << 20),
