@@ -64,14 +64,6 @@ struct {
 	__type(value, __u8);
 } dns_ports SEC(".maps");
 
-/* socket storage: ktime ns of the socket's last open-connection RTT sample (tcpRtt); freed with the socket. */
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} rtt_last_sample SEC(".maps");
-
 /*
  * key: struct flow_key, value: struct flow_value per CPU. The data path inserts (a pod's new peer), bounded per pod by
  * flow_budget and in all by max_entries; the agent deletes flows that went idle. Not preallocated: an entry costs
@@ -93,22 +85,32 @@ struct {
 	__type(value, struct flow_budget);
 } flow_budget SEC(".maps");
 
-/* socket storage of a selected TCP socket with flows: its flow key, set at connect/accept; freed with the socket. */
+/* the flows probe's part of a TCP socket's state: its flow key, set at connect/accept */
 struct flow_sock {
 	struct flow_key key;
 	__u64 last_rtt_ns; /* when the flow's RTT was last sampled from this socket */
+	__u8 tracked;      /* the socket is a flows-selected pod's: everything below is this socket's */
 	__u8 ready;        /* key final (backend resolved); events before that wait */
 	__u8 refused;      /* the pod was at its flow budget when the connection came: nothing of it is counted */
-	__u8 pad[2];
+	__u8 pad;
 	__u32 retransmits; /* the socket's tcp_sock.total_retrans already added to its flow */
+};
+
+/*
+ * Socket storage of a selected TCP socket: the state the probes keep per socket, in one allocation however many of
+ * them keep some (an allocation per socket is most of what a short connection costs them). Freed with the socket.
+ */
+struct sock_state {
+	__u64 rtt_sampled_ns;  /* tcpRtt: ktime ns of the socket's last open-connection RTT sample; 0: none yet */
+	struct flow_sock flow; /* flows: valid when flow.tracked */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct flow_sock);
-} flow_socks SEC(".maps");
+	__type(value, struct sock_state);
+} sock_state SEC(".maps");
 
 /*
  * key: struct nat_key, value: struct nat_backend. Written by sonde_flow_nat (netfilter, after DNAT) for each new

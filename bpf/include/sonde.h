@@ -31,10 +31,9 @@ enum sonde_map_index {
 	SONDE_MAP_METRICS = 0,
 	SONDE_MAP_CONNECT_START = 1,
 	SONDE_MAP_DNS_PENDING = 2,
-	SONDE_MAP_RTT_LAST_SAMPLE = 3,
+	SONDE_MAP_SOCK_STATE = 3,
 	SONDE_MAP_FLOWS = 4,
-	SONDE_MAP_FLOW_SOCK = 5,
-	SONDE_MAP_COUNT = 6,
+	SONDE_MAP_COUNT = 5,
 };
 
 /* flow_key.direction: which side of the flow the selected pod is. Never renumber. */

@@ -2,7 +2,7 @@
 /*
  * flows: who a selected pod talks to. Per pod, peer and server port (struct flow_key), in the per-CPU hash flows.
  *
- * TCP: a connection's key is decided once, in socket storage (flow_socks), when it connects (CLOSE -> SYN_SENT: the
+ * TCP: a connection's key is decided once, in socket storage (sock_state.flow), when it connects (CLOSE -> SYN_SENT: the
  * peer is the destination and its port) or is accepted (SYN_RECV -> ESTABLISHED: the peer is the client, the port
  * the pod's own); every later event of that socket (bytes written and read, retransmits, resets, RTT) is one storage
  * lookup and one flows update. Bytes are what the application wrote and read (sock_send_length/sock_recv_length),
@@ -100,10 +100,18 @@ static __always_inline void resolve_backend(const struct sock *sk, struct flow_k
 	}
 }
 
+/* The socket's flow state; NULL when it has none (not a flows-selected pod's TCP socket). */
+static __always_inline struct flow_sock *flow_sock_of(const struct sock *sk)
+{
+	struct sock_state *s = bpf_sk_storage_get(&sock_state, (struct sock *)sk, 0, 0);
+
+	return s && s->flow.tracked ? &s->flow : NULL;
+}
+
 /* The socket's flow, its backend resolved now if it is still connecting; NULL for sockets without flows. */
 static __always_inline struct flow_value *socket_flow(const struct sock *sk)
 {
-	struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+	struct flow_sock *fs = flow_sock_of(sk);
 
 	if (!fs || fs->refused)
 		return NULL;
@@ -168,13 +176,17 @@ static __always_inline struct flow_sock *new_flow_sock(const struct sock *sk, __
 
 	if (!bpf_map_lookup_elem(&flow_budget, &cg))
 		return NULL;
-	struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	/* tcpRtt may have made the socket's storage already; its part stays */
+	struct sock_state *s = bpf_sk_storage_get(&sock_state, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 
-	if (!fs) {
-		note_map_full(SONDE_MAP_FLOW_SOCK);
+	if (!s) {
+		note_map_full(SONDE_MAP_SOCK_STATE);
 		return NULL;
 	}
+	struct flow_sock *fs = &s->flow;
+
 	__builtin_memset(fs, 0, sizeof(*fs));
+	fs->tracked = 1;
 	fs->key.cgroup_id = cg;
 	sk_peer_addr(sk, fs->key.peer);
 	fs->key.port = server_port;
@@ -197,14 +209,14 @@ int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate
 	}
 	if (newstate == TCP_STATE_CLOSE) {
 		/* no retransmit after this: what the tracepoint missed is caught up */
-		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+		struct flow_sock *fs = flow_sock_of(sk);
 
 		if (fs && !fs->refused)
 			add_retransmits(sk, fs);
 	}
 	if (oldstate == TCP_STATE_SYN_SENT) {
 		/* the connect's outcome: one connection of the flow, failed when it goes straight to CLOSE */
-		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+		struct flow_sock *fs = flow_sock_of(sk);
 
 		if (!fs || fs->refused)
 			return 0;
@@ -237,7 +249,7 @@ int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate
 	}
 	if (oldstate == TCP_STATE_ESTABLISHED) {
 		/* a connection shorter than the RTT sampling period still gives one sample */
-		struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+		struct flow_sock *fs = flow_sock_of(sk);
 
 		if (!fs || fs->refused || fs->last_rtt_ns)
 			return 0;
@@ -277,7 +289,7 @@ int BPF_PROG(sonde_flow_rx, const struct sock *sk, int ret, int flags)
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(sonde_flow_retx, const struct sock *sk, const struct sk_buff *skb, int err)
 {
-	struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, (struct sock *)sk, 0, 0);
+	struct flow_sock *fs = flow_sock_of(sk);
 
 	if (fs && !fs->refused)
 		add_retransmits(sk, fs);
@@ -313,7 +325,7 @@ int BPF_PROG(sonde_flow_rtt, struct sock *sk, const struct sk_buff *skb)
 {
 	if (!sk)
 		return 0;
-	struct flow_sock *fs = bpf_sk_storage_get(&flow_socks, sk, 0, 0);
+	struct flow_sock *fs = flow_sock_of(sk);
 
 	if (!fs || fs->refused || !fs->ready)
 		return 0;
@@ -337,6 +349,20 @@ int BPF_PROG(sonde_flow_rtt, struct sock *sk, const struct sk_buff *skb)
  */
 static __always_inline bool udp_flow_key(struct __sk_buff *skb, bool egress, struct flow_key *key, __u32 *payload)
 {
+	__u8 proto;
+
+	/* most packets are TCP: one byte decides before the cgroup lookup */
+	if (skb->protocol == SONDE_ETH_P_IP_BE) {
+		if (bpf_skb_load_bytes(skb, 9, &proto, 1))
+			return false;
+	} else if (skb->protocol == SONDE_ETH_P_IPV6_BE) {
+		if (bpf_skb_load_bytes(skb, 6, &proto, 1))
+			return false;
+	} else {
+		return false;
+	}
+	if (proto != SONDE_IPPROTO_UDP)
+		return false;
 	__u64 cg = bpf_skb_cgroup_id(skb);
 
 	if (!bpf_map_lookup_elem(&flow_budget, &cg))

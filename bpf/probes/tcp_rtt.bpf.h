@@ -2,7 +2,7 @@
 /*
  * tcpRtt: the kernel's smoothed RTT of selected connections, sampled
  *  - while a connection is open: at a received segment (tcp:tcp_probe), at most once per
- *    rtt_sample_period_ns per socket (the last sample's time lives in socket storage), so
+ *    rtt_sample_period_ns per socket (the last sample's time lives in socket storage, sock_state), so
  *    long-lived connections report in every window;
  *  - when it leaves ESTABLISHED, unless it was sampled within the last period: every connection
  *    gives at least one sample, and one per period it stays open.
@@ -26,9 +26,9 @@ int BPF_PROG(sonde_tcp_rtt, const struct sock *sk, int oldstate, int newstate)
 
 	if (!is_selected(cg))
 		return 0;
-	__u64 *last = bpf_sk_storage_get(&rtt_last_sample, (struct sock *)sk, 0, 0);
+	struct sock_state *s = bpf_sk_storage_get(&sock_state, (struct sock *)sk, 0, 0);
 
-	if (last && bpf_ktime_get_ns() - *last < rtt_sample_period_ns)
+	if (s && s->rtt_sampled_ns && bpf_ktime_get_ns() - s->rtt_sampled_ns < rtt_sample_period_ns)
 		return 0;
 	__u32 srtt = srtt_micros(sk);
 
@@ -51,18 +51,19 @@ int BPF_PROG(sonde_tcp_rtt_open, struct sock *sk, const struct sk_buff *skb)
 	if (!is_selected(cg))
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
-	__u64 *last = bpf_sk_storage_get(&rtt_last_sample, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	/* with flows the socket has its storage already, from its connect or accept */
+	struct sock_state *s = bpf_sk_storage_get(&sock_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 
-	if (!last) {
-		note_map_full(SONDE_MAP_RTT_LAST_SAMPLE);
+	if (!s) {
+		note_map_full(SONDE_MAP_SOCK_STATE);
 		return 0;
 	}
-	if (*last && now - *last < rtt_sample_period_ns)
+	if (s->rtt_sampled_ns && now - s->rtt_sampled_ns < rtt_sample_period_ns)
 		return 0;
 	__u32 srtt = srtt_micros(sk);
 
 	if (srtt) {
-		*last = now;
+		s->rtt_sampled_ns = now;
 		add_histogram(cg, SONDE_TCP_RTT, srtt);
 	}
 	return 0;

@@ -24,10 +24,9 @@ final class KernelAbi {
     static final int MAP_METRICS = 0;
     static final int MAP_CONNECT_START = 1;
     static final int MAP_DNS_PENDING = 2;
-    static final int MAP_RTT_LAST_SAMPLE = 3;
+    static final int MAP_SOCK_STATE = 3;
     static final int MAP_FLOWS = 4;
-    static final int MAP_FLOW_SOCK = 5;
-    static final int MAP_COUNT = 6;
+    static final int MAP_COUNT = 5;
 
     // enum sonde_flow_direction
     static final int FLOW_ACTIVE = 1;
@@ -96,11 +95,10 @@ final class KernelAbi {
     static final String CONNECT_START = "connect_start";
     static final String DNS_PENDING = "dns_pending";
     static final String DNS_PORTS = "dns_ports";
-    static final String RTT_LAST_SAMPLE = "rtt_last_sample";
+    static final String SOCK_STATE = "sock_state";
     static final String MAP_FULL = "map_full";
     static final String FLOWS = "flows";
     static final String FLOW_BUDGET = "flow_budget";
-    static final String FLOW_SOCKS = "flow_socks";
     static final String NAT_BACKENDS = "nat_backends";
 
     // .rodata knobs

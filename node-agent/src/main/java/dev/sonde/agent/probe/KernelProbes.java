@@ -239,7 +239,7 @@ public final class KernelProbes implements AutoCloseable {
     public synchronized Map<String, Long> mapFullCounts() {
         checkOpen();
         String[] names = {KernelAbi.METRICS, KernelAbi.CONNECT_START, KernelAbi.DNS_PENDING,
-            KernelAbi.RTT_LAST_SAMPLE, KernelAbi.FLOWS, KernelAbi.FLOW_SOCKS};
+            KernelAbi.SOCK_STATE, KernelAbi.FLOWS};
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < KernelAbi.MAP_COUNT; i++) {
             out.put(names[i], mapFull.lookup(i));

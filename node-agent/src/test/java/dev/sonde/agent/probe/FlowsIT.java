@@ -24,8 +24,9 @@ class FlowsIT {
     private static final String VIP = "10.77.30.10";
     private static final String DEAD_VIP = "10.77.30.11";
 
+    /** tcpRtt too: it keeps its per-socket state in the same socket storage (sock_state) as flows */
     @RegisterExtension
-    static final AttachedProbes kernel = new AttachedProbes(Probe.FLOWS);
+    static final AttachedProbes kernel = new AttachedProbes(Probe.FLOWS, Probe.TCP_RTT);
 
     @Test
     void countsEachPeerAndSplitsAVirtualIpByBackend() throws Exception {
@@ -139,6 +140,13 @@ class FlowsIT {
         long atB2 = flows.entrySet().stream().filter(e -> e.getKey().cgroup().equals(s2))
                 .mapToLong(e -> e.getValue().connections()).sum();
         assertThat(atB2).isEqualTo(at2.get("conns"));
+
+        // tcpRtt on the same sockets: every connection that was established gave it at least one sample, with flows
+        // sharing the storage (the client, the servers) and without (the cgroup selected without flows)
+        Map<CgroupId, ProbeCounters> counters = probes.readCounters();
+        assertThat(counters.get(client).rtt().total()).as("client RTT samples").isGreaterThanOrEqualTo(CONNS);
+        assertThat(counters.get(s1).rtt().total()).as("server RTT samples").isGreaterThanOrEqualTo(CONNS / 2);
+        assertThat(counters.get(other).rtt().total()).as("RTT samples without flows").isGreaterThanOrEqualTo(CONNS / 2);
     }
 
     @Test
