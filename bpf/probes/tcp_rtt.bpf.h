@@ -3,11 +3,16 @@
  * tcpRtt: the kernel's smoothed RTT of selected connections, sampled
  *  - while a connection is open: at a received segment (tcp:tcp_probe), at most once per
  *    rtt_sample_period_ns per socket (the last sample's time lives in socket storage, sock_state), so
- *    long-lived connections report in every window;
+ *    long-lived connections report in every window; a socket without storage yet gets it only from its
+ *    SONDE_RTT_OPEN_MIN_SEGS-th received segment on: the storage allocation is most of what a short
+ *    connection would cost here, and a short connection gives its sample when it closes;
  *  - when it leaves ESTABLISHED, unless it was sampled within the last period: every connection
  *    gives at least one sample, and one per period it stays open.
  * tcp_probe fires per received segment; unselected sockets pay the selection lookup only.
  */
+
+/* received segments after which an open connection is sampled (and its socket storage made) */
+#define SONDE_RTT_OPEN_MIN_SEGS 8
 
 /* srtt_us holds 8 * smoothed RTT in microseconds */
 static __always_inline __u32 srtt_micros(const struct sock *sk)
@@ -50,9 +55,15 @@ int BPF_PROG(sonde_tcp_rtt_open, struct sock *sk, const struct sk_buff *skb)
 
 	if (!is_selected(cg))
 		return 0;
-	__u64 now = bpf_ktime_get_ns();
 	/* with flows the socket has its storage already, from its connect or accept */
-	struct sock_state *s = bpf_sk_storage_get(&sock_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct sock_state *s = bpf_sk_storage_get(&sock_state, sk, 0, 0);
+
+	if (!s) {
+		if (BPF_CORE_READ((const struct tcp_sock *)sk, segs_in) < SONDE_RTT_OPEN_MIN_SEGS)
+			return 0; /* short so far: its close gives the sample */
+		s = bpf_sk_storage_get(&sock_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	}
+	__u64 now = bpf_ktime_get_ns();
 
 	if (!s) {
 		note_map_full(SONDE_MAP_SOCK_STATE);
