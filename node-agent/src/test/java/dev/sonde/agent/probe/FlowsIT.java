@@ -210,12 +210,13 @@ class FlowsIT {
         }
         Map<String, Long> lossyBefore = lab.tcpSnmp(lossy);
         Map<String, Long> cleanBefore = lab.tcpSnmp(clean);
-        // 2 MB per connection: GRO hands the host a few large skbs per connection, so 200 kB made as few as ~12
-        // drop candidates in all, and none was dropped in about one run in four
+        // 2 MB per lossy connection: GRO hands the host a few large skbs per connection, so 200 kB made as few as
+        // ~12 drop candidates in all, and none was dropped in about one run in four. The clean edge keeps 200 kB:
+        // 2 MB bursts made a busy host drop some of them too (23 real retransmits once, each on the clean flow)
         KernelLab.Proc a = lab.netload(lossyCg, lossy, "server", "--host", "0.0.0.0", "--conns", "4",
                 "--reply", String.valueOf(LOSSY_REPLY));
         KernelLab.Proc b = lab.netload(cleanCg, clean, "server", "--host", "0.0.0.0", "--conns", "4",
-                "--reply", String.valueOf(LOSSY_REPLY));
+                "--reply", "200000");
         int portA = a.awaitReady();
         int portB = b.awaitReady();
         lab.netload(clientCg, null, "client", "--host", "10.77.33.2", "--port", String.valueOf(portA), "--conns", "4",
@@ -237,7 +238,9 @@ class FlowsIT {
                 lossyRetrans, flows.get(lossyFlow).retransmits(), cleanRetrans, flows.get(cleanFlow).retransmits());
         assertThat(lossyRetrans).as("the drop rule made retransmits").isPositive();
         assertThat(flows.get(lossyFlow).retransmits()).isEqualTo(lossyRetrans);
-        assertThat(flows.get(cleanFlow).retransmits()).isEqualTo(cleanRetrans).isZero();
+        // each edge's flow has exactly its own namespace's retransmits: none of the lossy edge's leak to the other
+        assertThat(flows.get(cleanFlow).retransmits()).isEqualTo(cleanRetrans);
+        assertThat(cleanRetrans).as("retransmits without the drop rule").isLessThan(lossyRetrans);
         assertThat(flows.get(lossyFlow).bytesSent()).isEqualTo(4L * LOSSY_REPLY);
 
         // both servers unselected in one call: their flows and budgets leave the kernel, the client's stay
