@@ -33,10 +33,6 @@ public final class TypedMap<K, V> {
         return new TypedMap<>(map, keys, values);
     }
 
-    public String name() {
-        return map.name();
-    }
-
     /** The value under the key, or null when absent. */
     public V lookup(K key) {
         byte[] v = map.lookup(encode(keys, key));

@@ -345,6 +345,13 @@ class NetworkMonitorIT {
     @Test
     @Order(7)
     void standbyTakesOverAndRestartLosesNothing(ControlPlane cluster, KubernetesClient client) throws Exception {
+        if (!operator.alive()) {
+            // it lost its Lease earlier (a renewal missed its 10 s deadline on a loaded machine) and exited, as
+            // designed; a kubelet would restart it, and so does this harness
+            System.out.println("the operator had exited, see " + operator.log() + "; restarting it as a kubelet would");
+            operator.launch();
+            operator.awaitLeading();
+        }
         String leader = cluster.kubectl("get", "lease", "-n", opNs, "sonde-operator-leader", "-o",
                 "jsonpath={.spec.holderIdentity}").orThrow();
         OperatorProcess standby = new OperatorProcess(Path.of("target", opNs + ".kubeconfig"), opNs + "-standby",

@@ -101,6 +101,11 @@ public final class OperatorProcess implements AutoCloseable {
     }
 
     /** Whether this instance's controllers process events, i.e. it leads. */
+    /** Whether the JVM is running (it exits by itself when it loses the Lease while leading). */
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     boolean leading() {
         try {
             return eventProcessingStarted() > 0;
