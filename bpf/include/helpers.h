@@ -20,6 +20,21 @@ volatile const __u16 ephemeral_port_min = 32768; /* UDP: a local port at or abov
 
 #define SONDE_IPPROTO_TCP 6
 #define SONDE_IPPROTO_UDP 17
+#define SONDE_ETH_P_IP_BE 0x0008   /* htons(ETH_P_IP) */
+#define SONDE_ETH_P_IPV6_BE 0xDD86 /* htons(ETH_P_IPV6) */
+
+/*
+ * The IP protocol of a cgroup_skb packet (data starts at the IP header): one byte, for the programs that leave at
+ * the first packet that isn't theirs. false for non-IP; IPv6 extension headers are not followed.
+ */
+static __always_inline bool ip_protocol(struct __sk_buff *skb, __u8 *proto)
+{
+	if (skb->protocol == SONDE_ETH_P_IP_BE)
+		return !bpf_skb_load_bytes(skb, 9, proto, 1);
+	if (skb->protocol == SONDE_ETH_P_IPV6_BE)
+		return !bpf_skb_load_bytes(skb, 6, proto, 1);
+	return false;
+}
 
 static __always_inline void note_map_full(__u32 map_index)
 {

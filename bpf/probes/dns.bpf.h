@@ -5,9 +5,6 @@
  * get an answer are expired and counted as unanswered by the agent. DNS over TCP is not parsed.
  */
 
-#define ETH_P_IP_BE 0x0008   /* htons(ETH_P_IP) */
-#define ETH_P_IPV6_BE 0xDD86 /* htons(ETH_P_IPV6) */
-
 struct dns_view {
 	__u16 sport;   /* network order */
 	__u16 dport;   /* network order */
@@ -18,25 +15,18 @@ struct dns_view {
 /* Fills v when skb is a UDP datagram with a DNS header; skb data starts at the IP header. */
 static __always_inline bool parse_dns(struct __sk_buff *skb, struct dns_view *v)
 {
-	__u32 l4;
+	__u32 l4 = 40; /* IPv6: no extension headers, DNS clients don't send them */
 	__u8 proto;
 
-	if (skb->protocol == ETH_P_IP_BE) {
+	if (!ip_protocol(skb, &proto) || proto != SONDE_IPPROTO_UDP)
+		return false;
+	if (skb->protocol == SONDE_ETH_P_IP_BE) {
 		__u8 vihl;
 
-		if (bpf_skb_load_bytes(skb, 0, &vihl, 1) || bpf_skb_load_bytes(skb, 9, &proto, 1))
+		if (bpf_skb_load_bytes(skb, 0, &vihl, 1))
 			return false;
 		l4 = (vihl & 0x0F) * 4;
-	} else if (skb->protocol == ETH_P_IPV6_BE) {
-		/* no extension headers: DNS clients don't send them */
-		if (bpf_skb_load_bytes(skb, 6, &proto, 1))
-			return false;
-		l4 = 40;
-	} else {
-		return false;
 	}
-	if (proto != SONDE_IPPROTO_UDP)
-		return false;
 	__u16 hdr[6]; /* udp: sport dport len csum, dns: id flags */
 
 	if (bpf_skb_load_bytes(skb, l4, hdr, sizeof(hdr)))

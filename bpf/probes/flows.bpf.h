@@ -352,16 +352,7 @@ static __always_inline bool udp_flow_key(struct __sk_buff *skb, bool egress, str
 	__u8 proto;
 
 	/* most packets are TCP: one byte decides before the cgroup lookup */
-	if (skb->protocol == SONDE_ETH_P_IP_BE) {
-		if (bpf_skb_load_bytes(skb, 9, &proto, 1))
-			return false;
-	} else if (skb->protocol == SONDE_ETH_P_IPV6_BE) {
-		if (bpf_skb_load_bytes(skb, 6, &proto, 1))
-			return false;
-	} else {
-		return false;
-	}
-	if (proto != SONDE_IPPROTO_UDP)
+	if (!ip_protocol(skb, &proto) || proto != SONDE_IPPROTO_UDP)
 		return false;
 	__u64 cg = bpf_skb_cgroup_id(skb);
 
@@ -373,7 +364,7 @@ static __always_inline bool udp_flow_key(struct __sk_buff *skb, bool egress, str
 	if (skb->protocol == SONDE_ETH_P_IP_BE) {
 		struct iphdr ip;
 
-		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != SONDE_IPPROTO_UDP)
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
 			return false;
 		v4_mapped(src, ip.saddr);
 		v4_mapped(dst, ip.daddr);
@@ -381,7 +372,7 @@ static __always_inline bool udp_flow_key(struct __sk_buff *skb, bool egress, str
 	} else if (skb->protocol == SONDE_ETH_P_IPV6_BE) {
 		struct ipv6hdr ip6;
 
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.nexthdr != SONDE_IPPROTO_UDP)
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
 			return false;
 		__builtin_memcpy(src, &ip6.saddr, 16);
 		__builtin_memcpy(dst, &ip6.daddr, 16);

@@ -6,9 +6,6 @@
  *    selected cgroup's traffic entry, so the retransmit ratio needs no other probe.
  */
 
-#define SONDE_ETH_P_IP_BE 0x0008   /* htons(ETH_P_IP) */
-#define SONDE_ETH_P_IPV6_BE 0xDD86 /* htons(ETH_P_IPV6) */
-
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(sonde_tcp_retx, const struct sock *sk, const struct sk_buff *skb, int err)
 {
@@ -35,18 +32,8 @@ int sonde_tcp_segs_tx(struct __sk_buff *skb)
 	struct traffic_value *v = bpf_map_lookup_elem(&traffic, &cg);
 	__u8 proto;
 
-	if (!v)
-		return 1;
-	if (skb->protocol == SONDE_ETH_P_IP_BE) {
-		if (bpf_skb_load_bytes(skb, 9, &proto, 1))
-			return 1;
-	} else if (skb->protocol == SONDE_ETH_P_IPV6_BE) {
-		if (bpf_skb_load_bytes(skb, 6, &proto, 1)) /* TCP sends no extension headers */
-			return 1;
-	} else {
-		return 1;
-	}
-	if (proto == SONDE_IPPROTO_TCP) {
+	/* TCP sends no IPv6 extension headers */
+	if (v && ip_protocol(skb, &proto) && proto == SONDE_IPPROTO_TCP) {
 		__u32 segs = skb->gso_segs;
 
 		v->tcp_segs_out += segs ? segs : 1;
