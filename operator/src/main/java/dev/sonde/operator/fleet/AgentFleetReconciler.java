@@ -2,6 +2,7 @@ package dev.sonde.operator.fleet;
 
 import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.ProbeProfile;
+import dev.sonde.operator.CachedFields;
 import dev.sonde.operator.OperatorConfig;
 import dev.sonde.operator.ReconcileMetrics;
 import dev.sonde.operator.SondeCsvMetadata;
@@ -57,18 +58,21 @@ public class AgentFleetReconciler implements Reconciler<Namespace> {
         Set<ResourceID> fleet = Set.of(new ResourceID(config.namespace()));
         var monitors = InformerEventSourceConfiguration.from(NetworkMonitor.class, Namespace.class)
                 .withWatchAllNamespaces()
+                .withItemStore(CachedFields.specOnly())
                 .withSecondaryToPrimaryMapper(m -> fleet)
                 // status writes don't change what is compiled
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getSpec(), o.getSpec()))
                 .build();
         var profiles = InformerEventSourceConfiguration.from(ProbeProfile.class, Namespace.class)
                 .withWatchAllNamespaces()
+                .withItemStore(CachedFields.specOnly())
                 .withSecondaryToPrimaryMapper(p -> fleet)
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getSpec(), o.getSpec()))
                 .build();
         var namespaces = InformerEventSourceConfiguration.from(Namespace.class, Namespace.class)
                 .withName("all-namespaces")
                 .withWatchAllNamespaces()
+                .withItemStore(CachedFields.withoutManagedFields())
                 .withSecondaryToPrimaryMapper(ns -> fleet)
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels())
                         || !Objects.equals(n.getMetadata().getDeletionTimestamp(), o.getMetadata().getDeletionTimestamp()))

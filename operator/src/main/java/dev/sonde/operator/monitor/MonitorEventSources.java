@@ -3,6 +3,7 @@ package dev.sonde.operator.monitor;
 import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.ProbeProfile;
+import dev.sonde.operator.CachedFields;
 import dev.sonde.operator.SondeNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
  * What a NetworkMonitor's status depends on, as informers, and which monitors each change concerns: its profile,
  * the AgentReports that carry it, namespaces (for namespaceSelector), pods, nodes (for nodeSelector) and the
  * compiled agent config. Updates that can't change a status (e.g. a pod's status other than its phase) are
- * filtered out.
+ * filtered out. No cache keeps managed fields, and the pod and node caches keep only the fields the reconciler reads
+ * ({@link CachedFields}). Each informer watches one namespace or all, so each has one store.
  */
 final class MonitorEventSources {
 
@@ -35,11 +37,13 @@ final class MonitorEventSources {
             IndexerResourceCache<NetworkMonitor> monitors, String operatorNamespace) {
         var profiles = InformerEventSourceConfiguration.from(ProbeProfile.class, NetworkMonitor.class)
                 .withWatchAllNamespaces()
+                .withItemStore(CachedFields.withoutManagedFields())
                 .withSecondaryToPrimaryMapper(profile -> ids(monitors,
                         m -> profile.getMetadata().getName().equals(m.getSpec().getProfile())))
                 .build();
         var reports = InformerEventSourceConfiguration.from(AgentReport.class, NetworkMonitor.class)
                 .withNamespaces(operatorNamespace)
+                .withItemStore(CachedFields.withoutManagedFields())
                 .withSecondaryToPrimaryMapper(report -> report.getSpec() == null ? Set.of()
                         : report.getSpec().getMonitors().stream()
                                 .filter(w -> w.getName() != null && w.getNamespace() != null)
@@ -48,20 +52,25 @@ final class MonitorEventSources {
                 .build();
         var namespaces = InformerEventSourceConfiguration.from(Namespace.class, NetworkMonitor.class)
                 .withWatchAllNamespaces()
+                .withItemStore(CachedFields.withoutManagedFields())
                 .withSecondaryToPrimaryMapper(ns -> ids(monitors, m -> m.getSpec().getNamespaceSelector() != null))
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels())
                         || !Objects.equals(n.getMetadata().getDeletionTimestamp(), o.getMetadata().getDeletionTimestamp()))
                 .build();
         var pods = InformerEventSourceConfiguration.from(Pod.class, NetworkMonitor.class)
+                .withWatchAllNamespaces()
+                .withItemStore(CachedFields.pods())
                 .withSecondaryToPrimaryMapper(pod -> ids(monitors,
                         m -> m.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
                                 || m.getSpec().getNamespaceSelector() != null))
                 .withOnUpdateFilter((n, o) -> !Objects.equals(phase(n), phase(o))
                         || !Objects.equals(n.getSpec().getNodeName(), o.getSpec().getNodeName())
-                        || !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels()))
+                        || !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels())
+                        || !Objects.equals(n.getMetadata().getDeletionTimestamp(), o.getMetadata().getDeletionTimestamp()))
                 .build();
         var nodes = InformerEventSourceConfiguration.from(Node.class, NetworkMonitor.class)
                 .withWatchAllNamespaces()
+                .withItemStore(CachedFields.nodes())
                 .withSecondaryToPrimaryMapper(node -> ids(monitors, m -> m.getSpec().getNodeSelector() != null))
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels()))
                 .build();

@@ -3,6 +3,7 @@ package dev.sonde.operator.profile;
 import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.ProbeProfile;
 import dev.sonde.api.v1alpha1.ProbeProfileStatus;
+import dev.sonde.operator.CachedFields;
 import dev.sonde.operator.Caches;
 import dev.sonde.operator.Conditions;
 import dev.sonde.operator.EventRecorder;
@@ -46,6 +47,7 @@ public class ProbeProfileReconciler implements Reconciler<ProbeProfile> {
                         .collect(Collectors.toSet()))
                 .withOnUpdateFilter((newMonitor, oldMonitor) -> !Objects.equals(newMonitor.getSpec(), oldMonitor.getSpec()))
                 .withWatchAllNamespaces()
+                .withItemStore(CachedFields.specOnly())
                 .build();
         return List.of(new InformerEventSource<>(monitors, context));
     }
