@@ -11,7 +11,8 @@
 # (BENCH_KEEP_CLUSTER=true keeps it for the next run). Settings, all optional:
 #   BENCH_MONITORS=500 BENCH_NAMESPACES=50 BENCH_NODES=200 BENCH_PODS_PER_NODE=5
 #   BENCH_REPORT_INTERVAL_SECONDS=30 BENCH_REPORT_ROUNDS=4 BENCH_REPORT_ALL_MONITORS=false
-#   BENCH_OPERATOR_HEAP=512m BENCH_MAX_SECONDS=540 BENCH_SKIP_BUILD=false
+#   BENCH_OPERATOR_JVM_OPTS="${OPERATOR_JAVA_OPTS[*]}" (hack/lib/common.sh) BENCH_MAX_SECONDS=540
+#   BENCH_SKIP_BUILD=false
 set -euo pipefail
 
 # shellcheck source=hack/lib/common.sh
@@ -28,6 +29,10 @@ export SONDE_SCHEDULER_PORT="${SONDE_SCHEDULER_PORT:-40259}"
 export SONDE_KWOK_PORT="${SONDE_KWOK_PORT:-40247}"
 export BENCH_NODES="${BENCH_NODES:-200}"
 export BENCH_MAX_SECONDS="${BENCH_MAX_SECONDS:-540}"
+# the operator runs with the image's JVM options and malloc arenas unless the caller says otherwise (the arenas
+# setting reaches the benchmark's and Maven's JVMs too, whose memory is not measured)
+export BENCH_OPERATOR_JVM_OPTS="${BENCH_OPERATOR_JVM_OPTS:-${OPERATOR_JAVA_OPTS[*]}}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-$OPERATOR_MALLOC_ARENA_MAX}"
 
 [[ "$(realpath -m "$SONDE_CLUSTER_DIR")" != "$(realpath -m "$SONDE_ROOT/.local/cluster")" ]] \
   || die "the benchmark needs a control plane of its own: SONDE_CLUSTER_DIR must not be .local/cluster"

@@ -13,6 +13,17 @@ die() { printf '[sonde] ERROR: %s\n' "$*" >&2; exit 1; }
 AGENT_JAVA_OPTS=(-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxMetaspaceSize=64m -Xss512k -XX:TieredStopAtLevel=1
   -XX:TrimNativeHeapInterval=30000)
 
+# The operator's JVM options wherever the shipped jar runs (scale benchmark; Dockerfile.operator sets the same, and
+# JAVA_OPTS_APPEND after them overrides): the serial collector, a heap sized to the pruned informer caches with a
+# small young generation, C1 only and glibc limited to two malloc arenas (OPERATOR_MALLOC_ARENA_MAX, an environment
+# variable) keep its RSS near 256 MiB at 500 monitors (docs/benchmarks.md "Operator at scale", docs/operator.md).
+# shellcheck disable=SC2034 # used by the scripts that source this file
+OPERATOR_JAVA_OPTS=(-XX:+UseSerialGC -Xms32m -Xmx128m -Xmn24m -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40
+  -XX:MaxMetaspaceSize=128m -Xss512k -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=30000
+  -XX:+ExitOnOutOfMemoryError)
+# shellcheck disable=SC2034
+OPERATOR_MALLOC_ARENA_MAX=2
+
 # Prints a JAVA_HOME with a JDK >= 22 (FFM is final from 22): $JAVA_HOME if it qualifies, else /usr/lib/jvm/*25*.
 find_java_home() {
   local candidate version

@@ -66,12 +66,40 @@ class DockerfilesTest {
 
     @org.junit.jupiter.api.Test
     void theAgentImageRunsWithTheAgentsJvmOptions() throws Exception {
-        Matcher options = Pattern.compile("AGENT_JAVA_OPTS=\\(([^)]*)\\)")
-                .matcher(Files.readString(RepoFiles.path("hack/lib/common.sh")));
-        assertThat(options.find()).as("AGENT_JAVA_OPTS in hack/lib/common.sh").isTrue();
-        String entrypoint = Files.readString(RepoFiles.path("Dockerfile.agent"));
-        for (String option : options.group(1).trim().split("\\s+")) {
+        String entrypoint = entrypoint("Dockerfile.agent");
+        for (String option : javaOptions("AGENT_JAVA_OPTS")) {
             assertThat(entrypoint).as("Dockerfile.agent ENTRYPOINT").contains("\"" + option + "\"");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theOperatorImageRunsWithTheOperatorsJvmOptionsBeforeJavaOptsAppend() throws Exception {
+        String entrypoint = entrypoint("Dockerfile.operator");
+        String fixed = entrypoint.substring(0, Math.max(0, entrypoint.indexOf("$JAVA_OPTS_APPEND")));
+        assertThat(fixed).as("Dockerfile.operator ENTRYPOINT up to $JAVA_OPTS_APPEND").contains("exec java ");
+        for (String option : javaOptions("OPERATOR_JAVA_OPTS")) {
+            assertThat(fixed).as("Dockerfile.operator ENTRYPOINT before $JAVA_OPTS_APPEND").contains(" " + option + " ");
+        }
+        Matcher arenas = Pattern.compile("(?m)^OPERATOR_MALLOC_ARENA_MAX=(\\d+)$")
+                .matcher(Files.readString(RepoFiles.path("hack/lib/common.sh")));
+        assertThat(arenas.find()).as("OPERATOR_MALLOC_ARENA_MAX in hack/lib/common.sh").isTrue();
+        assertThat(Files.readString(RepoFiles.path("Dockerfile.operator")))
+                .as("Dockerfile.operator ENV").containsPattern("(?m)^ENV .*\\bMALLOC_ARENA_MAX=" + arenas.group(1) + "\\b");
+    }
+
+    /** The options of a bash array {@code NAME=(...)} in hack/lib/common.sh, which the scripts pass to java. */
+    private static List<String> javaOptions(String name) throws Exception {
+        Matcher options = Pattern.compile(name + "=\\(([^)]*)\\)")
+                .matcher(Files.readString(RepoFiles.path("hack/lib/common.sh")));
+        assertThat(options.find()).as(name + " in hack/lib/common.sh").isTrue();
+        List<String> list = List.of(options.group(1).trim().split("\\s+"));
+        assertThat(list).as(name).isNotEmpty();
+        return list;
+    }
+
+    private static String entrypoint(String dockerfile) throws Exception {
+        String text = Files.readString(RepoFiles.path(dockerfile)).replace("\\\n", " ");
+        return text.lines().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no ENTRYPOINT in " + dockerfile));
     }
 }

@@ -55,6 +55,23 @@ final class OperatorResources implements AutoCloseable {
         return heapLast;
     }
 
+    /**
+     * The heap the operator's objects really hold: {@code jcmd GC.class_histogram} runs a full GC first and totals
+     * what survived. A full GC perturbs what follows, so only at the end of a run.
+     */
+    double liveHeapAfterFullGcBytes() throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(operator.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes());
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            throw new IOException("jcmd GC.class_histogram failed: " + output);
+        }
+        // the last line: "Total <instances> <bytes>"
+        return output.lines().filter(l -> l.startsWith("Total")).findFirst()
+                .map(l -> Double.parseDouble(l.trim().split("\\s+")[2]))
+                .orElseThrow(() -> new IOException("no Total in jcmd GC.class_histogram: " + output));
+    }
+
     double rssBytes() {
         return rssLast;
     }

@@ -68,7 +68,7 @@ public final class OperatorScaleBenchmark {
 
     /** What to create and how long to run; each from an environment variable with a default. */
     record Settings(int monitors, int namespaces, int nodes, int podsPerNode, int reportIntervalSeconds,
-            int reportRounds, boolean reportAllMonitors, String operatorNamespace, String operatorHeap,
+            int reportRounds, boolean reportAllMonitors, String operatorNamespace, List<String> operatorJvmOptions,
             int maxSeconds, Path output) {
 
         static Settings fromEnvironment() {
@@ -81,7 +81,8 @@ public final class OperatorScaleBenchmark {
                     intEnv("BENCH_REPORT_ROUNDS", 4),
                     Boolean.parseBoolean(env("BENCH_REPORT_ALL_MONITORS", "false")),
                     env("BENCH_OPERATOR_NAMESPACE", "sonde-system"),
-                    env("BENCH_OPERATOR_HEAP", "512m"),
+                    List.of(env("BENCH_OPERATOR_JVM_OPTS", "").split("\\s+")).stream()
+                            .filter(o -> !o.isEmpty()).toList(),
                     intEnv("BENCH_MAX_SECONDS", 540),
                     Path.of(env("BENCH_OUTPUT", "target/bench/operator-scale.md")));
         }
@@ -156,7 +157,7 @@ public final class OperatorScaleBenchmark {
         createProfilesNamespacesAndPods();
         Path kubeconfig = operatorKubeconfig();
         operator = new OperatorProcess(kubeconfig, Path.of("target", "bench", "operator.log"),
-                List.of("-Xmx" + settings.operatorHeap()),
+                settings.operatorJvmOptions(),
                 Map.of("sonde.operator.namespace", settings.operatorNamespace(),
                         "sonde.operator.agent.image", AGENT_IMAGE,
                         "quarkus.log.category.\"dev.sonde\".level", "WARN"));
@@ -192,6 +193,10 @@ public final class OperatorScaleBenchmark {
 
             writeReports(reported);
             notes.add("Ready reasons at the end: " + created.readyReasonCounts());
+            double rssBefore = resources.rssBytes();
+            double live = resources.liveHeapAfterFullGcBytes();
+            notes.add(String.format(Locale.ROOT, "at the end: heap live after a full GC %.0f MiB (jcmd GC.class_histogram), "
+                    + "RSS %.0f MiB before it", live / (1 << 20), rssBefore / (1 << 20)));
         } finally {
             informer.close();
             if (resources != null) {
@@ -594,9 +599,9 @@ public final class OperatorScaleBenchmark {
                 settings.monitors(), settings.namespaces(), PROFILES.size(), settings.reportIntervalSeconds() + "s",
                 settings.nodes(),
                 settings.namespaces() * settings.podsPerNamespace()))
-                .append("reports every %ds from every node, %d rounds; operator -Xmx%s; load average at the end %s.%n%n"
-                        .formatted(settings.reportIntervalSeconds(), settings.reportRounds(), settings.operatorHeap(),
-                                loadAverage()));
+                .append("reports every %ds from every node, %d rounds; operator JVM options `%s`; load average at the end %s.%n%n"
+                        .formatted(settings.reportIntervalSeconds(), settings.reportRounds(),
+                                String.join(" ", settings.operatorJvmOptions()), loadAverage()));
 
         out.append("| phase | s | reconciles/s: all (nm / pp / fleet) | operator CPU, cores "
                 + "| operator CPU ms per AgentReport | heap used peak MiB "
