@@ -25,8 +25,8 @@ import java.util.stream.Collectors;
  * What a NetworkMonitor's status depends on, as informers, and which monitors each change concerns: its profile,
  * the AgentReports that carry it, namespaces (for namespaceSelector), pods, nodes (for nodeSelector) and the
  * compiled agent config. Updates that can't change a status (e.g. a pod's status other than its phase) are
- * filtered out. No cache keeps managed fields, and the pod and node caches keep only the fields the reconciler reads
- * ({@link CachedFields}). Each informer watches one namespace or all, so each has one store.
+ * filtered out. The pod and node caches keep only the fields the reconciler reads, and the profile, report and
+ * namespace caches drop managed fields ({@link CachedFields}); each of these informers watches one namespace or all.
  */
 final class MonitorEventSources {
 
