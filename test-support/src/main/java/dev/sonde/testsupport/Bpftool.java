@@ -3,6 +3,7 @@ package dev.sonde.testsupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -25,5 +26,36 @@ public final class Bpftool {
         return StreamSupport.stream(links.spliterator(), false)
                 .filter(l -> sondeProgs.contains(l.path("prog_id").asInt()))
                 .map(l -> l.get("id").asInt()).collect(Collectors.toSet());
+    }
+
+    /**
+     * The keys of every map named {@code mapName} whose keys are 64-bit integers, as {@code bpftool map dump}
+     * shows them (the BTF-formatted key where there is one, else the key's little-endian bytes). The kernel keeps
+     * the first 15 characters of a map's name.
+     */
+    public static Set<Long> u64Keys(String mapName) throws IOException {
+        String kernelName = mapName.substring(0, Math.min(mapName.length(), 15));
+        JsonNode maps = JSON.readTree(new ProcessBuilder("bpftool", "map", "show", "-j").start().getInputStream());
+        Set<Long> keys = new HashSet<>();
+        for (JsonNode map : maps) {
+            if (!map.path("name").asText().equals(kernelName)) {
+                continue;
+            }
+            JsonNode entries = JSON.readTree(new ProcessBuilder("bpftool", "map", "dump", "id",
+                    map.get("id").asText(), "-j").start().getInputStream());
+            for (JsonNode entry : entries) {
+                JsonNode formatted = entry.path("formatted").path("key");
+                keys.add(formatted.isNumber() ? formatted.asLong() : littleEndian(entry.get("key")));
+            }
+        }
+        return keys;
+    }
+
+    private static long littleEndian(JsonNode bytes) {
+        long value = 0;
+        for (int i = bytes.size() - 1; i >= 0; i--) {
+            value = value << 8 | Long.decode(bytes.get(i).asText());
+        }
+        return value;
     }
 }

@@ -3,11 +3,13 @@ package dev.sonde.agent.node;
 import dev.sonde.agent.pods.MonitorSelection;
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.pods.PodCgroupResolver;
+import dev.sonde.agent.pods.PodCgroupWatch;
 import dev.sonde.agent.pods.PodCgroups;
 import dev.sonde.agent.probe.CgroupId;
 import dev.sonde.agent.probe.KernelProbes;
 import dev.sonde.agent.probe.Probe;
 import dev.sonde.api.agent.CompiledMonitor;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -21,19 +23,24 @@ import org.slf4j.LoggerFactory;
  * Keeps the kernel's selection equal to what the monitors ask for this node's pods: resolves the selected pods'
  * cgroups, diffs against what the kernel holds, and selects, unselects and attaches accordingly. One thread only.
  */
-final class KernelSelector {
+final class KernelSelector implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KernelSelector.class);
 
     private final KernelProbes probes;
-    private final PodCgroupResolver resolver;
+    private final PodCgroupWatch cgroups;
     private KernelSelection applied = KernelSelection.NOTHING;
     private final Set<CgroupId> unselected = new HashSet<>();
     private boolean probesChanged = true;
 
     KernelSelector(KernelProbes probes, PodCgroupResolver resolver) {
         this.probes = probes;
-        this.resolver = resolver;
+        this.cgroups = new PodCgroupWatch(resolver);
+    }
+
+    /** Whether a selected pod's cgroups may have changed, so {@link #sync} should run even if nothing else did. */
+    boolean cgroupsDue(Instant now) {
+        return cgroups.due(now);
     }
 
     /** Brings the kernel to what {@code monitors} select among {@code pods}; returns what is selected now. */
@@ -46,18 +53,19 @@ final class KernelSelector {
         Map<CgroupId, Set<Integer>> dnsPorts = new HashMap<>();
         Map<CgroupId, Integer> flowBudgets = new HashMap<>();
         selection.masks().forEach((uid, mask) -> {
-            PodCgroups cgroups = resolver.resolve(uid, byUid.get(uid).qos());
-            cgroupsByPod.put(uid, cgroups.ids());
-            cgroups.ids().forEach(id -> masks.merge(id, mask, (a, b) -> a | b));
+            PodCgroups pod = cgroups.resolve(uid, byUid.get(uid).qos());
+            cgroupsByPod.put(uid, pod.ids());
+            pod.ids().forEach(id -> masks.merge(id, mask, (a, b) -> a | b));
             Set<Integer> ports = dnsPortsWithinBound(uid, selection.dnsPorts().getOrDefault(uid, Set.of()));
             if (!ports.isEmpty()) {
-                cgroups.ids().forEach(id -> dnsPorts.put(id, ports));
+                pod.ids().forEach(id -> dnsPorts.put(id, ports));
             }
             Integer budget = selection.flowBudgets().get(uid);
             if (budget != null) {
-                cgroups.ids().forEach(id -> flowBudgets.put(id, budget));
+                pod.ids().forEach(id -> flowBudgets.put(id, budget));
             }
         });
+        cgroups.retain(selection.masks().keySet());
         Set<Probe> wanted = EnumSet.noneOf(Probe.class);
         selection.neededProbes().stream().map(Probe::of)
                 .filter(probe -> probes.state(probe).usable())
@@ -123,5 +131,10 @@ final class KernelSelector {
             probes.detach(probe);
             probesChanged = true;
         });
+    }
+
+    @Override
+    public void close() {
+        cgroups.close();
     }
 }

@@ -62,8 +62,6 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
-    /** How often pods' cgroup directories are re-read: a new container is selected within this time. */
-    static final Duration RESCAN = Duration.ofSeconds(1);
     /** Reporting interval while no monitor asks for another one. */
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
 
@@ -122,7 +120,6 @@ public final class NodeAgent implements AutoCloseable {
     private final AgentReportWriter reports;
     private NodeSelection selection = NodeSelection.NOTHING;
     private Instant nextReport;
-    private Instant nextRescan;
     private volatile Instant lastTick;
     private MetricsServer endpoint;
 
@@ -159,7 +156,6 @@ public final class NodeAgent implements AutoCloseable {
             LOG.info("serving /metrics and /healthz on {}://{}", endpoint.scheme(), endpoint.address());
         }
         nextReport = clock.instant();
-        nextRescan = nextReport;
         informers.add(client.configMaps().inNamespace(settings.namespace()).withName(settings.configMap())
                 .inform(handler(this::onConfig, cm -> onConfig(null))));
         // By name, like the config: the agent's RBAC allows this one Secret and no other.
@@ -234,13 +230,13 @@ public final class NodeAgent implements AutoCloseable {
         dirty.set(true);
     }
 
-    /** The loop: select when something changed (or to find new containers), report when due. */
+    /** The loop: select when something changed (a watch, a pod's cgroups), report when due. */
     private void tick() {
         try {
             Instant now = clock.instant();
             lastTick = now;
-            if (dirty.getAndSet(false) || !now.isBefore(nextRescan)) {
-                nextRescan = now.plus(RESCAN);
+            boolean cgroupsDue = selector.cgroupsDue(now);
+            if (dirty.getAndSet(false) || cgroupsDue) {
                 selection = selector.sync(effective.config().monitors(), nodeLabels,
                         pods.getStore().list().stream().map(NodeAgent::nodePod).toList());
             }
@@ -355,6 +351,7 @@ public final class NodeAgent implements AutoCloseable {
             peers.close();
         }
         publisher.close();
+        selector.close();
         if (endpoint != null) {
             endpoint.close();
         }

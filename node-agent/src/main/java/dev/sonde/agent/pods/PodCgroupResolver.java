@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Finds a pod's cgroup directories the way the kubelet lays them out, and their cgroup ids.
@@ -82,13 +83,21 @@ public final class PodCgroupResolver {
 
     /** The pod directory and the cgroups below it, or {@link PodCgroups#absent} if the pod has none here yet. */
     public PodCgroups resolve(String podUid, QosClass qos) {
+        return resolve(podUid, qos, dir -> { });
+    }
+
+    /**
+     * As {@link #resolve(String, QosClass)}, telling {@code beforeListing} of each directory just before it is
+     * listed: a watch registered there sees every cgroup created after the listing.
+     */
+    public PodCgroups resolve(String podUid, QosClass qos, Consumer<Path> beforeListing) {
         Optional<Path> podDir = podDirectory(podUid, qos);
         if (podDir.isEmpty()) {
             return PodCgroups.absent(podUid);
         }
         Set<CgroupId> ids = new LinkedHashSet<>();
         try {
-            collect(podDir.get(), MAX_DEPTH, ids);
+            collect(podDir.get(), MAX_DEPTH, ids, beforeListing);
         } catch (NoSuchFileException e) {
             // The pod (or a container) went away while we walked: what we saw so far is what there is.
         } catch (IOException e) {
@@ -98,15 +107,17 @@ public final class PodCgroupResolver {
     }
 
     /** {@code dir}'s id and those of the cgroups below it, {@code depth} levels down. */
-    private static void collect(Path dir, int depth, Set<CgroupId> ids) throws IOException {
+    private static void collect(Path dir, int depth, Set<CgroupId> ids, Consumer<Path> beforeListing)
+            throws IOException {
         idOf(dir).ifPresent(ids::add);
         if (depth == 0) {
             return;
         }
+        beforeListing.accept(dir);
         try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, PodCgroupResolver::mayBeCgroup)) {
             for (Path child : children) {
                 if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
-                    collect(child, depth - 1, ids);
+                    collect(child, depth - 1, ids, beforeListing);
                 }
             }
         } catch (NoSuchFileException e) {

@@ -21,14 +21,17 @@ import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.MonitorWindow;
 import dev.sonde.api.v1alpha1.NodeProbeState;
 import dev.sonde.api.v1alpha1.ProbeName;
+import dev.sonde.testsupport.Bpftool;
 import dev.sonde.testsupport.ControlPlane;
 import dev.sonde.testsupport.LocalControlPlane;
 import dev.sonde.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +50,8 @@ import org.junit.jupiter.api.Test;
 class LocalModeIT {
 
     private static final int CONNECTS = 12;
+    /** A new container's cgroup is selected within a loop tick or two; far below the 60 s full rescan. */
+    private static final Duration SELECTED_WITHIN = Duration.ofSeconds(5);
 
     private static KubeletCgroups kubelet;
     private static NodeAgent agent;
@@ -98,7 +103,7 @@ class LocalModeIT {
         // The server runs in a cgroup of its own that no pod owns, so it is never selected.
         Path serverCgroup = kubelet.besteffortContainer(UUID.randomUUID().toString());
         Process server = kubelet.runIn(serverCgroup, "python3", netload(), "server", "--conns",
-                String.valueOf(3 * CONNECTS));
+                String.valueOf(4 * CONNECTS));
         int port = readyPort(server);
         assertThat(client(kubelet, webCgroup, port, CONNECTS)).containsEntry("ok", CONNECTS);
         assertThat(client(kubelet, otherCgroup, port, CONNECTS)).containsEntry("ok", CONNECTS);
@@ -110,15 +115,25 @@ class LocalModeIT {
         assertThat(sums.connects).as("active opens from the selected pod only").isEqualTo(CONNECTS);
         assertThat(sums.bytesSent).as("bytes the selected client wrote (1 byte per connect)").isEqualTo(CONNECTS);
 
+        // A container that starts later: its cgroup appears with no pod event; the cgroup watch sees it.
+        Path sidecarCgroup = kubelet.besteffortContainer(web.getMetadata().getUid());
+        long sidecarId = ((Number) Files.getAttribute(sidecarCgroup, "unix:ino")).longValue();
+        awaitSelectedInTheKernel(sidecarId);
+        assertThat(client(kubelet, sidecarCgroup, port, CONNECTS)).containsEntry("ok", CONNECTS);
+        awaitReport(client, ns, node, report -> sums.add(report) && sums.connects >= 2 * CONNECTS,
+                "the sidecar's connects reported");
+        awaitQuietWindows(client, ns, node, sums, 3);
+        assertThat(sums.connects).as("the web pod's two containers").isEqualTo(2L * CONNECTS);
+
         // The other pod gets the monitor's label: it is selected from then on.
         client.pods().inNamespace(ns.name()).withName("other-1").edit(p -> new PodBuilder(p)
                 .editMetadata().addToLabels("app", "web").endMetadata().build());
         awaitReport(client, ns, node, report -> window(report).getPods() == 2, "both pods selected");
         assertThat(client(kubelet, otherCgroup, port, CONNECTS)).containsEntry("ok", CONNECTS);
-        awaitReport(client, ns, node, report -> sums.add(report) && sums.connects >= 2 * CONNECTS,
+        awaitReport(client, ns, node, report -> sums.add(report) && sums.connects >= 3 * CONNECTS,
                 "the relabelled pod's connects reported");
         awaitQuietWindows(client, ns, node, sums, 3);
-        assertThat(sums.connects).isEqualTo(2L * CONNECTS);
+        assertThat(sums.connects).isEqualTo(3L * CONNECTS);
 
         // The monitor goes: nothing is selected and no probe stays attached.
         writeConfig(client, ns, AgentConfig.of(List.of()));
@@ -127,6 +142,21 @@ class LocalModeIT {
                 "probes detached after the monitor was removed");
         assertThat(sondeLinks()).as("bpftool link show after the monitor was removed").isEmpty();
         server.destroyForcibly();
+    }
+
+    /**
+     * Waits until the kernel's selection map holds the cgroup: well within the agent's full rescan
+     * ({@code PodCgroupWatch.FULL_RESCAN}), so only the watch can have found it.
+     */
+    private static void awaitSelectedInTheKernel(long cgroupId) throws Exception {
+        long deadline = System.nanoTime() + SELECTED_WITHIN.toNanos();
+        while (!Bpftool.u64Keys("selected_cgroups").contains(cgroupId)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("cgroup " + cgroupId + " not in the kernel's selected_cgroups map within "
+                        + SELECTED_WITHIN + ": " + Bpftool.u64Keys("selected_cgroups"));
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** Adds up distinct report windows of the monitor, as the operator would over time. */
