@@ -11,20 +11,35 @@ import java.util.List;
  * agent adds, subtracts and exports it in this layout (the Prometheus/OTLP boundaries are its upper bounds); the
  * AgentReport carries the API's {@link Log2Histogram}, made by {@link #toApi()}, the one place the layout changes.
  */
-public record KernelHistogram(long[] counts, long sumMicros) {
+public final class KernelHistogram {
     public static final int BUCKETS = 32;
     public static final KernelHistogram EMPTY = new KernelHistogram(new long[BUCKETS], 0);
 
-    public KernelHistogram {
+    /** Never handed out nor changed after construction. */
+    private final long[] counts;
+    private final long sumMicros;
+
+    /** @param counts copied: the histogram never changes */
+    public KernelHistogram(long[] counts, long sumMicros) {
+        this(sumMicros, counts.clone());
+    }
+
+    /** Takes {@code counts} as it is: for arrays nobody else holds. */
+    private KernelHistogram(long sumMicros, long[] counts) {
         if (counts.length != BUCKETS) {
             throw new IllegalArgumentException("need " + BUCKETS + " buckets");
         }
-        counts = counts.clone();
+        this.counts = counts;
+        this.sumMicros = sumMicros;
     }
 
-    @Override
+    /** A copy of the buckets. */
     public long[] counts() {
         return counts.clone();
+    }
+
+    public long sumMicros() {
+        return sumMicros;
     }
 
     public long count(int bucket) {
@@ -32,7 +47,24 @@ public record KernelHistogram(long[] counts, long sumMicros) {
     }
 
     public long total() {
-        return Arrays.stream(counts).sum();
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        return total;
+    }
+
+    /** Whether nothing was recorded. */
+    public boolean isEmpty() {
+        if (sumMicros != 0) {
+            return false;
+        }
+        for (long c : counts) {
+            if (c != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Exclusive upper bound of a bucket in microseconds (bucket 0: 1). */
@@ -41,12 +73,18 @@ public record KernelHistogram(long[] counts, long sumMicros) {
     }
 
     public KernelHistogram plus(KernelHistogram other) {
-        return combine(other, 1);
+        if (other.isEmpty()) {
+            return this;
+        }
+        return isEmpty() ? other : combine(other, 1);
     }
 
     /** this - earlier, for cumulative histograms of the same source. */
     public KernelHistogram minus(KernelHistogram earlier) {
-        return combine(earlier, -1);
+        if (earlier.isEmpty()) {
+            return this;
+        }
+        return equals(earlier) ? EMPTY : combine(earlier, -1);
     }
 
     private KernelHistogram combine(KernelHistogram other, long sign) {
@@ -54,7 +92,7 @@ public record KernelHistogram(long[] counts, long sumMicros) {
         for (int i = 0; i < BUCKETS; i++) {
             result[i] = counts[i] + sign * other.counts[i];
         }
-        return new KernelHistogram(result, sumMicros + sign * other.sumMicros);
+        return new KernelHistogram(sumMicros + sign * other.sumMicros, result);
     }
 
     /**
