@@ -99,7 +99,17 @@ public final class PodCgroupWatch implements AutoCloseable {
             unwatch(known);
         }
         Pod pod = new Pod();
-        pod.cgroups = resolver.resolve(podUid, qos, dir -> watch(podUid, pod, dir));
+        try {
+            pod.cgroups = resolver.resolve(podUid, qos, dir -> watch(podUid, pod, dir));
+        } catch (RuntimeException e) {
+            // read again with the pods that are not watched, in a second: not at every tick, not in a minute
+            unwatch(pod);
+            pod.cgroups = known != null ? known.cgroups : PodCgroups.absent(podUid);
+            pod.watched = false;
+            pod.stale = true;
+            pods.put(podUid, pod);
+            throw e;
+        }
         pod.watched &= pod.cgroups.isPresent();
         pods.put(podUid, pod);
         return pod.cgroups;
