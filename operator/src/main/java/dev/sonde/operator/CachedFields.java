@@ -23,6 +23,13 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
  */
 public final class CachedFields {
 
+    /**
+     * Objects per page of an informer's (re)list of the kinds that grow with the cluster (pods, nodes, AgentReports).
+     * A list response is read whole before the store prunes its objects: unpaged, the list of every pod is the
+     * operator's heap peak at startup (docs/benchmarks.md, "Operator at scale").
+     */
+    public static final long LIST_PAGE = 250;
+
     private CachedFields() {
     }
 

@@ -44,6 +44,7 @@ final class MonitorEventSources {
         var reports = InformerEventSourceConfiguration.from(AgentReport.class, NetworkMonitor.class)
                 .withNamespaces(operatorNamespace)
                 .withItemStore(CachedFields.withoutManagedFields())
+                .withInformerListLimit(CachedFields.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(report -> report.getSpec() == null ? Set.of()
                         : report.getSpec().getMonitors().stream()
                                 .filter(w -> w.getName() != null && w.getNamespace() != null)
@@ -60,6 +61,7 @@ final class MonitorEventSources {
         var pods = InformerEventSourceConfiguration.from(Pod.class, NetworkMonitor.class)
                 .withWatchAllNamespaces()
                 .withItemStore(CachedFields.pods())
+                .withInformerListLimit(CachedFields.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(pod -> ids(monitors,
                         m -> m.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
                                 || m.getSpec().getNamespaceSelector() != null))
@@ -71,6 +73,7 @@ final class MonitorEventSources {
         var nodes = InformerEventSourceConfiguration.from(Node.class, NetworkMonitor.class)
                 .withWatchAllNamespaces()
                 .withItemStore(CachedFields.nodes())
+                .withInformerListLimit(CachedFields.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(node -> ids(monitors, m -> m.getSpec().getNodeSelector() != null))
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels()))
                 .build();
