@@ -22,6 +22,26 @@ class KernelHistogramTest {
     }
 
     @Test
+    void emptyOperandsAndEqualCumulativesNeedNoArithmetic() {
+        long[] a = new long[KernelHistogram.BUCKETS];
+        a[3] = 4;
+        KernelHistogram h = new KernelHistogram(a, 40);
+        assertThat(h.plus(KernelHistogram.EMPTY)).isSameAs(h);
+        assertThat(KernelHistogram.EMPTY.plus(h)).isSameAs(h);
+        assertThat(h.minus(KernelHistogram.EMPTY)).isSameAs(h);
+        assertThat(h.minus(new KernelHistogram(a, 40)).isEmpty()).isTrue();
+        long[] cancelling = new long[KernelHistogram.BUCKETS];
+        cancelling[1] = 1;
+        cancelling[2] = -1;
+        assertThat(new KernelHistogram(cancelling, 0).isEmpty()).as("counts that sum to 0 are not empty").isFalse();
+
+        a[3] = 99; // the histogram copied the array it was given
+        assertThat(h.count(3)).isEqualTo(4);
+        h.counts()[3] = 99; // and hands out copies
+        assertThat(h.count(3)).isEqualTo(4);
+    }
+
+    @Test
     void quantilesComeFromTheApiLayout() {
         long[] counts = new long[KernelHistogram.BUCKETS];
         counts[5] = 90; // [16, 32) us
