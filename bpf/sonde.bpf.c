@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * One object for all probes: they share the selection and metrics maps, and the agent
- * attaches each program independently. Probes live in probes/, one file per contract name.
+ * attaches each program independently. Probes live in probes/, one file per contract name;
+ * the probes that look at packets are parts of the two cgroup_skb programs (cgroup_skb.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,5 +24,6 @@
 #include "probes/packet_drops.bpf.h"
 #include "probes/dns.bpf.h"
 #include "probes/flows.bpf.h"
+#include "probes/cgroup_skb.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -36,12 +36,64 @@ static __always_inline bool ip_protocol(struct __sk_buff *skb, __u8 *proto)
 	return false;
 }
 
+/* IPv4 a.b.c.d (network order) as ::ffff:a.b.c.d */
+static __always_inline void v4_mapped(__u8 out[16], __u32 addr)
+{
+	__builtin_memset(out, 0, 10);
+	out[10] = 0xff;
+	out[11] = 0xff;
+	__builtin_memcpy(&out[12], &addr, 4);
+}
+
+/* A UDP datagram's headers, as the dns and flows parts of the cgroup_skb programs read them. */
+struct udp_packet {
+	__u8 src[16]; /* IPv4-mapped for IPv4 */
+	__u8 dst[16];
+	struct udphdr udp;
+	__u32 l4; /* offset of the UDP header */
+};
+
+/*
+ * Fills p from a cgroup_skb packet ip_protocol() found to be UDP (data starts at the IP header); false when its
+ * headers can't be read. IPv6 extension headers are not followed.
+ */
+static __always_inline bool parse_udp(struct __sk_buff *skb, struct udp_packet *p)
+{
+	if (skb->protocol == SONDE_ETH_P_IP_BE) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+			return false;
+		v4_mapped(p->src, ip.saddr);
+		v4_mapped(p->dst, ip.daddr);
+		p->l4 = ip.ihl * 4;
+	} else {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
+			return false;
+		__builtin_memcpy(p->src, &ip6.saddr, 16);
+		__builtin_memcpy(p->dst, &ip6.daddr, 16);
+		p->l4 = sizeof(ip6);
+	}
+	return !bpf_skb_load_bytes(skb, p->l4, &p->udp, sizeof(p->udp));
+}
+
 static __always_inline void note_map_full(__u32 map_index)
 {
 	__u64 *v = bpf_map_lookup_elem(&map_full, &map_index);
 
 	if (v)
 		*v += 1;
+}
+
+/* the enum sonde_probe_bit bits of the attached probes, for the programs several probes share */
+static __always_inline __u32 attached_probe_bits(void)
+{
+	__u32 zero = 0;
+	__u32 *bits = bpf_map_lookup_elem(&attached_probes, &zero);
+
+	return bits ? *bits : 0;
 }
 
 /* true when the cgroup is selected by at least one monitor: the one lookup unselected traffic pays */

@@ -124,6 +124,14 @@ struct {
 	__type(value, struct nat_backend);
 } nat_backends SEC(".maps");
 
+/* key: 0, value: the enum sonde_probe_bit bits of the attached probes; written by the agent only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} attached_probes SEC(".maps");
+
 /* key: enum sonde_map_index, value: inserts that failed because the map was full, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

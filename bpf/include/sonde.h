@@ -36,6 +36,21 @@ enum sonde_map_index {
 	SONDE_MAP_COUNT = 5,
 };
 
+/*
+ * One bit per probe: the attached_probes map's value, which the agent sets when it attaches a probe and clears when
+ * it detaches it. A program several probes share (cgroup_skb.bpf.h) runs each probe's part only while its bit is set.
+ */
+enum sonde_probe_bit {
+	SONDE_PROBE_TCP_CONNECTIONS = 1,
+	SONDE_PROBE_TCP_RETRANSMITS = 2,
+	SONDE_PROBE_TCP_RESETS = 4,
+	SONDE_PROBE_TCP_RTT = 8,
+	SONDE_PROBE_TRAFFIC = 16,
+	SONDE_PROBE_PACKET_DROPS = 32,
+	SONDE_PROBE_DNS = 64,
+	SONDE_PROBE_FLOWS = 128,
+};
+
 /* flow_key.direction: which side of the flow the selected pod is. Never renumber. */
 enum sonde_flow_direction {
 	SONDE_FLOW_ACTIVE = 1,  /* the pod connected (or sent from an ephemeral UDP port): the peer is the server */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * dns: UDP DNS on the ports in dns_ports (per selected cgroup, set by the agent). Egress queries are remembered by (cgroup, id, client port);
- * ingress responses count by rcode and close the latency measurement. Queries that never
- * get an answer are expired and counted as unanswered by the agent. DNS over TCP is not parsed.
+ * dns: UDP DNS on the ports in dns_ports (per selected cgroup, set by the agent), a part of the cgroup_skb programs
+ * (cgroup_skb.bpf.h). Egress queries are remembered by (cgroup, id, client port); ingress responses count by rcode
+ * and close the latency measurement. Queries that never get an answer are expired and counted as unanswered by the
+ * agent. DNS over TCP is not parsed.
  */
 
 struct dns_view {
@@ -12,33 +13,21 @@ struct dns_view {
 	__u16 flags;   /* host order */
 };
 
-/* Fills v when skb is a UDP datagram with a DNS header; skb data starts at the IP header. */
-static __always_inline bool parse_dns(struct __sk_buff *skb, struct dns_view *v)
+/* Fills v when the UDP datagram carries a DNS header. */
+static __always_inline bool parse_dns(struct __sk_buff *skb, const struct udp_packet *p, struct dns_view *v)
 {
-	__u32 l4 = 40; /* IPv6: no extension headers, DNS clients don't send them */
-	__u8 proto;
+	__u16 hdr[2]; /* dns: id flags */
 
-	if (!ip_protocol(skb, &proto) || proto != SONDE_IPPROTO_UDP)
+	if (bpf_skb_load_bytes(skb, p->l4 + sizeof(struct udphdr), hdr, sizeof(hdr)))
 		return false;
-	if (skb->protocol == SONDE_ETH_P_IP_BE) {
-		__u8 vihl;
-
-		if (bpf_skb_load_bytes(skb, 0, &vihl, 1))
-			return false;
-		l4 = (vihl & 0x0F) * 4;
-	}
-	__u16 hdr[6]; /* udp: sport dport len csum, dns: id flags */
-
-	if (bpf_skb_load_bytes(skb, l4, hdr, sizeof(hdr)))
-		return false;
-	v->sport = hdr[0];
-	v->dport = hdr[1];
-	v->id = hdr[4];
-	v->flags = bpf_ntohs(hdr[5]);
+	v->sport = p->udp.source;
+	v->dport = p->udp.dest;
+	v->id = hdr[0];
+	v->flags = bpf_ntohs(hdr[1]);
 	return true;
 }
 
-/* the cgroup is selected and one of its monitors parses this server port (network order) as DNS */
+/* one of the cgroup's monitors parses this server port (network order) as DNS */
 static __always_inline bool is_dns_port(__u64 cgroup_id, __u16 port_be)
 {
 	struct dns_port_key key = { .cgroup_id = cgroup_id, .port = bpf_ntohs(port_be) };
@@ -46,17 +35,13 @@ static __always_inline bool is_dns_port(__u64 cgroup_id, __u16 port_be)
 	return bpf_map_lookup_elem(&dns_ports, &key) != NULL;
 }
 
-SEC("cgroup_skb/egress")
-int sonde_dns_tx(struct __sk_buff *skb)
+/* egress: a query to one of the cgroup's DNS ports is counted and starts its clock */
+static __always_inline void dns_skb_tx(struct __sk_buff *skb, __u64 cg, const struct udp_packet *p)
 {
 	struct dns_view v;
 
-	if (!parse_dns(skb, &v) || (v.flags & 0x8000))
-		return 1;
-	__u64 cg = bpf_skb_cgroup_id(skb);
-
-	if (!is_dns_port(cg, v.dport))
-		return 1;
+	if (!parse_dns(skb, p, &v) || (v.flags & 0x8000) || !is_dns_port(cg, v.dport))
+		return;
 	struct dns_key key = { .cgroup_id = cg, .id = v.id, .local_port = v.sport };
 	__u64 now = bpf_ktime_get_ns();
 
@@ -66,20 +51,15 @@ int sonde_dns_tx(struct __sk_buff *skb)
 
 	if (err && err != -EEXIST)
 		note_map_full(SONDE_MAP_DNS_PENDING);
-	return 1;
 }
 
-SEC("cgroup_skb/ingress")
-int sonde_dns_rx(struct __sk_buff *skb)
+/* ingress: a response from one of the cgroup's DNS ports, by rcode, and its query's latency */
+static __always_inline void dns_skb_rx(struct __sk_buff *skb, __u64 cg, const struct udp_packet *p)
 {
 	struct dns_view v;
 
-	if (!parse_dns(skb, &v) || !(v.flags & 0x8000))
-		return 1;
-	__u64 cg = bpf_skb_cgroup_id(skb);
-
-	if (!is_dns_port(cg, v.sport))
-		return 1;
+	if (!parse_dns(skb, p, &v) || !(v.flags & 0x8000) || !is_dns_port(cg, v.sport))
+		return;
 	struct dns_key key = { .cgroup_id = cg, .id = v.id, .local_port = v.dport };
 	__u64 *sent = bpf_map_lookup_elem(&dns_pending, &key);
 
@@ -88,5 +68,4 @@ int sonde_dns_rx(struct __sk_buff *skb)
 		add_histogram(cg, SONDE_DNS_LATENCY, (bpf_ktime_get_ns() - *sent) / 1000);
 		bpf_map_delete_elem(&dns_pending, &key);
 	}
-	return 1;
 }

@@ -14,9 +14,10 @@
  * nat_backends; when the connecting socket leaves SYN_SENT (the SYN went through the DNAT by then) the key gets the
  * backend. So a flow to a Service is split by the backend that served it.
  *
- * UDP: no connection to hang a key on (an unconnected socket talks to many peers), so cgroup_skb parses each
- * datagram: a local port at or above ephemeral_port_min makes the pod the client (key: destination and its port),
- * otherwise the server (key: the source, with the pod's port). UDP flows are not split by backend.
+ * UDP: no connection to hang a key on (an unconnected socket talks to many peers), so the cgroup_skb programs parse
+ * each datagram (flow_udp_skb): a local port at or above ephemeral_port_min makes the pod the client (key:
+ * destination and its port), otherwise the server (key: the source, with the pod's port). UDP flows are not split
+ * by backend.
  *
  * Selection: flow_budget has an entry exactly for the pods selected with flows; a pod at its budget gets no new
  * flow (counted in refused). Inserts that fail because the map is full are counted in map_full.
@@ -27,15 +28,6 @@
 #define SONDE_IPS_DST_NAT (1UL << 5)
 #define SONDE_IP_CT_DIR_ORIGINAL 0
 #define SONDE_IP_CT_DIR_REPLY 1
-
-/* IPv4 a.b.c.d (network order) as ::ffff:a.b.c.d */
-static __always_inline void v4_mapped(__u8 out[16], __u32 addr)
-{
-	__builtin_memset(out, 0, 10);
-	out[10] = 0xff;
-	out[11] = 0xff;
-	__builtin_memcpy(&out[12], &addr, 4);
-}
 
 /* the socket's remote address, IPv4-mapped for IPv4 */
 static __always_inline void sk_peer_addr(const struct sock *sk, __u8 out[16])
@@ -344,93 +336,37 @@ int BPF_PROG(sonde_flow_rtt, struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
- * A UDP datagram of a pod selected with flows: its flow key from the headers (local/remote as seen from the pod),
- * or false when it is not UDP over IPv4/IPv6 or the pod has no flows.
+ * flows' part of the cgroup_skb programs (cgroup_skb.bpf.h): a UDP datagram of a pod selected with flows, counted
+ * under its flow key from the headers (local/remote as seen from the pod). Nothing for pods without flows.
  */
-static __always_inline bool udp_flow_key(struct __sk_buff *skb, bool egress, struct flow_key *key, __u32 *payload)
+static __always_inline void flow_udp_skb(__u64 cgroup_id, const struct udp_packet *p, bool egress)
 {
-	__u8 proto;
+	if (!bpf_map_lookup_elem(&flow_budget, &cgroup_id))
+		return;
+	struct flow_key key = {};
+	__u16 local_port = bpf_ntohs(egress ? p->udp.source : p->udp.dest);
+	__u16 remote_port = bpf_ntohs(egress ? p->udp.dest : p->udp.source);
 
-	/* most packets are TCP: one byte decides before the cgroup lookup */
-	if (!ip_protocol(skb, &proto) || proto != SONDE_IPPROTO_UDP)
-		return false;
-	__u64 cg = bpf_skb_cgroup_id(skb);
-
-	if (!bpf_map_lookup_elem(&flow_budget, &cg))
-		return false;
-	__u8 src[16], dst[16];
-	__u32 l4;
-
-	if (skb->protocol == SONDE_ETH_P_IP_BE) {
-		struct iphdr ip;
-
-		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
-			return false;
-		v4_mapped(src, ip.saddr);
-		v4_mapped(dst, ip.daddr);
-		l4 = ip.ihl * 4;
-	} else if (skb->protocol == SONDE_ETH_P_IPV6_BE) {
-		struct ipv6hdr ip6;
-
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
-			return false;
-		__builtin_memcpy(src, &ip6.saddr, 16);
-		__builtin_memcpy(dst, &ip6.daddr, 16);
-		l4 = sizeof(ip6);
-	} else {
-		return false;
-	}
-	struct udphdr udp;
-
-	if (bpf_skb_load_bytes(skb, l4, &udp, sizeof(udp)))
-		return false;
-	__u16 local_port = bpf_ntohs(egress ? udp.source : udp.dest);
-	__u16 remote_port = bpf_ntohs(egress ? udp.dest : udp.source);
-
-	key->cgroup_id = cg;
-	__builtin_memcpy(key->peer, egress ? dst : src, 16);
-	key->protocol = SONDE_IPPROTO_UDP;
+	key.cgroup_id = cgroup_id;
+	__builtin_memcpy(key.peer, egress ? p->dst : p->src, 16);
+	key.protocol = SONDE_IPPROTO_UDP;
 	if (local_port >= ephemeral_port_min) {
-		key->direction = SONDE_FLOW_ACTIVE;
-		key->port = remote_port;
+		key.direction = SONDE_FLOW_ACTIVE;
+		key.port = remote_port;
 	} else {
-		key->direction = SONDE_FLOW_PASSIVE;
-		key->port = local_port;
+		key.direction = SONDE_FLOW_PASSIVE;
+		key.port = local_port;
 	}
-	__u16 len = bpf_ntohs(udp.len);
+	__u16 len = bpf_ntohs(p->udp.len);
+	__u32 payload = len > sizeof(p->udp) ? len - sizeof(p->udp) : 0;
+	struct flow_value *v = flow_of(&key);
 
-	*payload = len > sizeof(udp) ? len - sizeof(udp) : 0;
-	return true;
-}
-
-SEC("cgroup_skb/egress")
-int sonde_flow_udp_tx(struct __sk_buff *skb)
-{
-	struct flow_key key = {};
-	__u32 payload;
-
-	if (udp_flow_key(skb, true, &key, &payload)) {
-		struct flow_value *v = flow_of(&key);
-
-		if (v)
-			v->tx_bytes += payload;
-	}
-	return 1;
-}
-
-SEC("cgroup_skb/ingress")
-int sonde_flow_udp_rx(struct __sk_buff *skb)
-{
-	struct flow_key key = {};
-	__u32 payload;
-
-	if (udp_flow_key(skb, false, &key, &payload)) {
-		struct flow_value *v = flow_of(&key);
-
-		if (v)
-			v->rx_bytes += payload;
-	}
-	return 1;
+	if (!v)
+		return;
+	if (egress)
+		v->tx_bytes += payload;
+	else
+		v->rx_bytes += payload;
 }
 
 /* conntrack tuple address as 16 bytes (IPv4-mapped for IPv4) */

@@ -2,8 +2,8 @@
 /*
  * tcpRetransmits, and the ratio's denominator:
  *  - tcp:tcp_retransmit_skb; count = skbs, sum = segments (what TcpRetransSegs counts);
- *  - cgroup_skb egress: TCP segments the cgroup sent (GSO segments, retransmissions included), into the
- *    selected cgroup's traffic entry, so the retransmit ratio needs no other probe.
+ *  - cgroup_skb egress (a part of sonde_skb_tx): TCP segments the cgroup sent (GSO segments, retransmissions
+ *    included), into the selected cgroup's traffic entry, so the retransmit ratio needs no other probe.
  */
 
 SEC("tp_btf/tcp_retransmit_skb")
@@ -24,19 +24,10 @@ int BPF_PROG(sonde_tcp_retx, const struct sock *sk, const struct sk_buff *skb, i
 	return 0;
 }
 
-SEC("cgroup_skb/egress")
-int sonde_tcp_segs_tx(struct __sk_buff *skb)
+/* tcpRetransmits' part of the cgroup_skb egress program (cgroup_skb.bpf.h): a selected cgroup's TCP packet */
+static __always_inline void tcp_segments_skb(struct __sk_buff *skb, struct traffic_value *v)
 {
-	/* the traffic entry exists exactly for selected cgroups: this lookup is the selection */
-	__u64 cg = bpf_skb_cgroup_id(skb);
-	struct traffic_value *v = bpf_map_lookup_elem(&traffic, &cg);
-	__u8 proto;
+	__u32 segs = skb->gso_segs;
 
-	/* TCP sends no IPv6 extension headers */
-	if (v && ip_protocol(skb, &proto) && proto == SONDE_IPPROTO_TCP) {
-		__u32 segs = skb->gso_segs;
-
-		v->tcp_segs_out += segs ? segs : 1;
-	}
-	return 1;
+	v->tcp_segs_out += segs ? segs : 1;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * traffic, two views of the same sockets:
- *  - packets and wire bytes (IP length, retransmissions included) from cgroup_skb egress/ingress,
- *    attached to the cgroup2 root so every pod below is covered; packets count GSO segments;
+ *  - packets and wire bytes (IP length, retransmissions included), a part of the cgroup_skb egress/ingress
+ *    programs (cgroup_skb.bpf.h) at the cgroup2 root, so every pod below is covered; packets count GSO segments;
  *  - application bytes from sock:sock_send_length / sock:sock_recv_length (one event per
  *    send/recv call, not per packet): exactly what applications wrote and read. Ingress skb bytes
  *    can't give that: segments TCP drops after the cgroup filter (backlog full) come back as
@@ -21,32 +21,20 @@ static __always_inline struct traffic_value *traffic_of(__u64 cgroup_id)
 	return bpf_map_lookup_elem(&traffic, &cgroup_id);
 }
 
-SEC("cgroup_skb/egress")
-int sonde_traffic_tx(struct __sk_buff *skb)
+/* traffic's part of the cgroup_skb programs (cgroup_skb.bpf.h): a selected cgroup's packet, v its entry */
+static __always_inline void traffic_skb(struct __sk_buff *skb, struct traffic_value *v, bool egress)
 {
-	struct traffic_value *v = traffic_of(bpf_skb_cgroup_id(skb));
+	__u32 segs = skb->gso_segs;
 
-	if (v) {
-		__u32 segs = skb->gso_segs;
-
-		v->tx_packets += segs ? segs : 1;
+	if (!segs)
+		segs = 1;
+	if (egress) {
+		v->tx_packets += segs;
 		v->tx_bytes += skb->len;
-	}
-	return 1; /* observe only: always let the packet pass */
-}
-
-SEC("cgroup_skb/ingress")
-int sonde_traffic_rx(struct __sk_buff *skb)
-{
-	struct traffic_value *v = traffic_of(bpf_skb_cgroup_id(skb));
-
-	if (v) {
-		__u32 segs = skb->gso_segs;
-
-		v->rx_packets += segs ? segs : 1;
+	} else {
+		v->rx_packets += segs;
 		v->rx_bytes += skb->len;
 	}
-	return 1;
 }
 
 /* application bytes of an IPv4/IPv6 socket's send or recv call, or NULL when not counted */

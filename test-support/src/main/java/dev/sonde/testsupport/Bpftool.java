@@ -3,7 +3,12 @@ package dev.sonde.testsupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -26,6 +31,18 @@ public final class Bpftool {
         return StreamSupport.stream(links.spliterator(), false)
                 .filter(l -> sondeProgs.contains(l.path("prog_id").asInt()))
                 .map(l -> l.get("id").asInt()).collect(Collectors.toSet());
+    }
+
+    /** The program name of each of these links, as {@code bpftool link show} and {@code prog show} say; sorted. */
+    public static List<String> linkedPrograms(Collection<Integer> linkIds) throws IOException {
+        JsonNode progs = JSON.readTree(new ProcessBuilder("bpftool", "prog", "show", "-j").start().getInputStream());
+        Map<Integer, String> names = new HashMap<>();
+        for (JsonNode p : progs) {
+            names.put(p.get("id").asInt(), p.path("name").asText());
+        }
+        JsonNode links = JSON.readTree(new ProcessBuilder("bpftool", "link", "show", "-j").start().getInputStream());
+        return StreamSupport.stream(links.spliterator(), false).filter(l -> linkIds.contains(l.get("id").asInt()))
+                .map(l -> names.get(l.path("prog_id").asInt())).filter(Objects::nonNull).sorted().toList();
     }
 
     /**

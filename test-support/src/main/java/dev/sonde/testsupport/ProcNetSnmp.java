@@ -11,13 +11,24 @@ public final class ProcNetSnmp {
 
     /** The {@code Tcp:} counters (ActiveOpens, PassiveOpens, RetransSegs, OutRsts, ...) of a /proc/net/snmp text. */
     public static Map<String, Long> tcp(String snmp) {
+        return protocol(snmp, "Tcp");
+    }
+
+    /** The {@code Udp:} counters (InDatagrams, OutDatagrams, ...) of a /proc/net/snmp text. */
+    public static Map<String, Long> udp(String snmp) {
+        return protocol(snmp, "Udp");
+    }
+
+    /** One protocol's counters: its header line names them, the next line holds the values. */
+    private static Map<String, Long> protocol(String snmp, String protocol) {
+        String prefix = protocol + ":";
         String[] header = null;
         Map<String, Long> out = new HashMap<>();
         for (String line : snmp.split("\n")) {
-            if (!line.startsWith("Tcp:")) {
+            if (!line.startsWith(prefix)) {
                 continue;
             }
-            String[] f = line.substring(4).trim().split("\\s+");
+            String[] f = line.substring(prefix.length()).trim().split("\\s+");
             if (header == null) {
                 header = f;
             } else {
@@ -27,7 +38,7 @@ public final class ProcNetSnmp {
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("no Tcp: counters in /proc/net/snmp text:\n" + snmp);
+            throw new IllegalArgumentException("no " + prefix + " counters in /proc/net/snmp text:\n" + snmp);
         }
         return out;
     }

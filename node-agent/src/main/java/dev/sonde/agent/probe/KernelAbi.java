@@ -28,6 +28,16 @@ final class KernelAbi {
     static final int MAP_FLOWS = 4;
     static final int MAP_COUNT = 5;
 
+    // enum sonde_probe_bit: the attached_probes map's bits
+    static final int PROBE_TCP_CONNECTIONS = 1;
+    static final int PROBE_TCP_RETRANSMITS = 2;
+    static final int PROBE_TCP_RESETS = 4;
+    static final int PROBE_TCP_RTT = 8;
+    static final int PROBE_TRAFFIC = 16;
+    static final int PROBE_PACKET_DROPS = 32;
+    static final int PROBE_DNS = 64;
+    static final int PROBE_FLOWS = 128;
+
     // enum sonde_flow_direction
     static final int FLOW_ACTIVE = 1;
     static final int FLOW_PASSIVE = 2;
@@ -100,6 +110,7 @@ final class KernelAbi {
     static final String FLOWS = "flows";
     static final String FLOW_BUDGET = "flow_budget";
     static final String NAT_BACKENDS = "nat_backends";
+    static final String ATTACHED_PROBES = "attached_probes";
 
     // .rodata knobs
     static final String KNOB_NODE_LEVEL_EVENTS = "node_level_events";

@@ -5,33 +5,38 @@ import java.util.List;
 
 /** The probes of the contract (ARCHITECTURE.md), with the programs in sonde.bpf.o that implement each. */
 public enum Probe {
-    TCP_CONNECTIONS(ProbeName.TCP_CONNECTIONS, Hook.tracepoint("sonde_tcp_conn", "sock", "inet_sock_set_state")),
-    TCP_RETRANSMITS(ProbeName.TCP_RETRANSMITS, Hook.tracepoint("sonde_tcp_retx", "tcp", "tcp_retransmit_skb"),
-            Hook.cgroupSkb("sonde_tcp_segs_tx")),
-    TCP_RESETS(ProbeName.TCP_RESETS, Hook.tracepoint("sonde_tcp_rst_tx", "tcp", "tcp_send_reset"),
+    TCP_CONNECTIONS(ProbeName.TCP_CONNECTIONS, KernelAbi.PROBE_TCP_CONNECTIONS,
+            Hook.tracepoint("sonde_tcp_conn", "sock", "inet_sock_set_state")),
+    TCP_RETRANSMITS(ProbeName.TCP_RETRANSMITS, KernelAbi.PROBE_TCP_RETRANSMITS,
+            Hook.tracepoint("sonde_tcp_retx", "tcp", "tcp_retransmit_skb"), Hook.cgroupSkb(Hook.SKB_TX)),
+    TCP_RESETS(ProbeName.TCP_RESETS, KernelAbi.PROBE_TCP_RESETS,
+            Hook.tracepoint("sonde_tcp_rst_tx", "tcp", "tcp_send_reset"),
             Hook.tracepoint("sonde_tcp_rst_rx", "tcp", "tcp_receive_reset")),
-    TCP_RTT(ProbeName.TCP_RTT, Hook.tracepoint("sonde_tcp_rtt", "sock", "inet_sock_set_state"),
+    TCP_RTT(ProbeName.TCP_RTT, KernelAbi.PROBE_TCP_RTT, Hook.tracepoint("sonde_tcp_rtt", "sock", "inet_sock_set_state"),
             Hook.tracepoint("sonde_tcp_rtt_open", "tcp", "tcp_probe")),
-    TRAFFIC(ProbeName.TRAFFIC, Hook.cgroupSkb("sonde_traffic_tx"), Hook.cgroupSkb("sonde_traffic_rx"),
+    TRAFFIC(ProbeName.TRAFFIC, KernelAbi.PROBE_TRAFFIC, Hook.cgroupSkb(Hook.SKB_TX), Hook.cgroupSkb(Hook.SKB_RX),
             Hook.tracepoint("sonde_app_tx", "sock", "sock_send_length"),
             Hook.tracepoint("sonde_app_rx", "sock", "sock_recv_length")),
-    PACKET_DROPS(ProbeName.PACKET_DROPS, Hook.tracepoint("sonde_pkt_drop", "skb", "kfree_skb")),
-    DNS(ProbeName.DNS, Hook.cgroupSkb("sonde_dns_tx"), Hook.cgroupSkb("sonde_dns_rx")),
-    FLOWS(ProbeName.FLOWS, Hook.tracepoint("sonde_flow_state", "sock", "inet_sock_set_state"),
+    PACKET_DROPS(ProbeName.PACKET_DROPS, KernelAbi.PROBE_PACKET_DROPS,
+            Hook.tracepoint("sonde_pkt_drop", "skb", "kfree_skb")),
+    DNS(ProbeName.DNS, KernelAbi.PROBE_DNS, Hook.cgroupSkb(Hook.SKB_TX), Hook.cgroupSkb(Hook.SKB_RX)),
+    FLOWS(ProbeName.FLOWS, KernelAbi.PROBE_FLOWS, Hook.tracepoint("sonde_flow_state", "sock", "inet_sock_set_state"),
             Hook.tracepoint("sonde_flow_tx", "sock", "sock_send_length"),
             Hook.tracepoint("sonde_flow_rx", "sock", "sock_recv_length"),
             Hook.tracepoint("sonde_flow_retx", "tcp", "tcp_retransmit_skb"),
             Hook.tracepoint("sonde_flow_rst_tx", "tcp", "tcp_send_reset"),
             Hook.tracepoint("sonde_flow_rst_rx", "tcp", "tcp_receive_reset"),
             Hook.tracepoint("sonde_flow_rtt", "tcp", "tcp_probe"),
-            Hook.cgroupSkb("sonde_flow_udp_tx"), Hook.cgroupSkb("sonde_flow_udp_rx"),
+            Hook.cgroupSkb(Hook.SKB_TX), Hook.cgroupSkb(Hook.SKB_RX),
             Hook.netfilter("sonde_flow_nat"));
 
     private final ProbeName name;
+    private final int bit;
     private final List<Hook> hooks;
 
-    Probe(ProbeName name, Hook... hooks) {
+    Probe(ProbeName name, int bit, Hook... hooks) {
         this.name = name;
+        this.bit = bit;
         this.hooks = List.of(hooks);
     }
 
@@ -49,6 +54,14 @@ public enum Probe {
         return hooks;
     }
 
+    /**
+     * The probe's {@code enum sonde_probe_bit}: set in the attached_probes map while it is attached, so a program
+     * several probes share runs its part.
+     */
+    int bit() {
+        return bit;
+    }
+
     /** The agent's probe for an API probe name. */
     public static Probe of(ProbeName name) {
         for (Probe p : values()) {
@@ -63,14 +76,24 @@ public enum Probe {
     public enum AttachKind {
         /** a BTF-typed tracepoint ({@code tp_btf/<tracepoint>}) */
         TRACEPOINT,
-        /** cgroup_skb at the cgroup2 root */
+        /**
+         * one of the two cgroup_skb programs at the cgroup2 root, which the probes that look at packets share (each
+         * has a part in it, run while its {@link Probe#bit()} is set)
+         */
         CGROUP_SKB,
         /** netfilter hooks of the agent's network namespace, right after DNAT (PRE_ROUTING and LOCAL_OUT, IPv4 and IPv6) */
         NETFILTER
     }
 
-    /** One program and where it attaches; category and tracepoint only for {@link AttachKind#TRACEPOINT}. */
+    /**
+     * One program and where it attaches; category and tracepoint only for {@link AttachKind#TRACEPOINT}. Probes
+     * whose hooks name the same program share it: it is linked once while any of them is attached.
+     */
     public record Hook(String program, AttachKind kind, String category, String tracepoint) {
+        /** The shared cgroup_skb programs (bpf/probes/cgroup_skb.bpf.h). */
+        static final String SKB_TX = "sonde_skb_tx";
+        static final String SKB_RX = "sonde_skb_rx";
+
         static Hook tracepoint(String program, String category, String name) {
             return new Hook(program, AttachKind.TRACEPOINT, category, name);
         }

@@ -2,22 +2,29 @@ package dev.sonde.agent.probe;
 
 import dev.sonde.agent.bpf.BpfException;
 import dev.sonde.agent.bpf.BpfLink;
+import dev.sonde.agent.bpf.BpfMap;
 import dev.sonde.agent.bpf.BpfObject;
+import dev.sonde.agent.bpf.MapCodec;
 import dev.sonde.agent.bpf.ProgramInfo;
+import dev.sonde.agent.bpf.TypedMap;
 import dev.sonde.api.v1alpha1.NodeProbeState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Each probe's attach state and its links: {@code DETACHED} → {@code ATTACHED} (every hook of the probe linked)
- * → {@code DETACHED}; a failed attach closes what it linked and leaves the probe {@code FAILED}. Not thread-safe:
- * {@link KernelProbes} serialises.
+ * Each probe's attach state and the programs' links: {@code DETACHED} → {@code ATTACHED} (every hook of the probe
+ * linked) → {@code DETACHED}; a failed attach releases what it linked and leaves the probe {@code FAILED}. A program
+ * several probes name (the cgroup_skb programs) is linked once while any of them is attached; the attached_probes
+ * map holds the attached probes' bits, so such a program runs only their parts. Not thread-safe: {@link KernelProbes}
+ * serialises.
  */
 final class ProbeLinks implements AutoCloseable {
     /** NFPROTO_IPV4, NFPROTO_IPV6 */
@@ -31,12 +38,17 @@ final class ProbeLinks implements AutoCloseable {
     /** Where cgroup programs attach (the cgroup2 root: they see every pod); null: none mounted. */
     private final Path cgroupRoot;
     private final Map<Probe, ProbeAttachment> states;
-    private final Map<Probe, List<BpfLink>> links = new EnumMap<>(Probe.class);
+    /** Each linked program's links (a netfilter program has four) and the attached probes that name it. */
+    private final Map<String, List<BpfLink>> links = new LinkedHashMap<>();
+    private final Map<String, Set<Probe>> users = new LinkedHashMap<>();
+    private final Set<Probe> attached = EnumSet.noneOf(Probe.class);
+    private final TypedMap<Integer, Integer> attachedBits;
 
     ProbeLinks(BpfObject object, Path cgroupRoot, Map<Probe, ProbeAttachment> states) {
         this.object = object;
         this.cgroupRoot = cgroupRoot;
         this.states = new EnumMap<>(states);
+        this.attachedBits = TypedMap.of(object.map(KernelAbi.ATTACHED_PROBES), MapCodec.U32, MapCodec.U32);
     }
 
     Map<Probe, ProbeAttachment> states() {
@@ -55,50 +67,84 @@ final class ProbeLinks implements AutoCloseable {
         if (!s.usable()) {
             throw new IllegalStateException(probe.contractName() + " is " + s.state() + ": " + s.message());
         }
-        List<BpfLink> attached = new ArrayList<>();
         try {
             for (Probe.Hook hook : probe.hooks()) {
-                link(hook, attached);
+                if (!links.containsKey(hook.program())) {
+                    links.put(hook.program(), link(hook));
+                }
+                users.computeIfAbsent(hook.program(), p -> EnumSet.noneOf(Probe.class)).add(probe);
             }
         } catch (BpfException e) {
-            attached.forEach(BpfLink::close);
+            release(probe);
             states.put(probe, ProbeAttachment.failed(ProbeAttachment.ATTACH_FAILED, "attach: " + e.getMessage()));
             throw e;
         }
-        links.put(probe, attached);
+        attached.add(probe);
         states.put(probe, ProbeAttachment.attached());
+        writeAttachedBits();
     }
 
-    private void link(Probe.Hook hook, List<BpfLink> attached) {
-        switch (hook.kind()) {
-            case TRACEPOINT -> attached.add(object.attachTracing(hook.program()));
+    private List<BpfLink> link(Probe.Hook hook) {
+        return switch (hook.kind()) {
+            case TRACEPOINT -> List.of(object.attachTracing(hook.program()));
             case CGROUP_SKB -> {
                 if (cgroupRoot == null) {
                     throw new BpfException("no cgroup2 mount", 0);
                 }
-                attached.add(object.attachCgroup(hook.program(), cgroupRoot));
+                yield List.of(object.attachCgroup(hook.program(), cgroupRoot));
             }
             case NETFILTER -> {
-                for (int family : NETFILTER_FAMILIES) {
-                    for (int nfHook : NETFILTER_HOOKS) {
-                        attached.add(object.attachNetfilter(hook.program(), family, nfHook, AFTER_DNAT));
+                List<BpfLink> out = new ArrayList<>();
+                try {
+                    for (int family : NETFILTER_FAMILIES) {
+                        for (int nfHook : NETFILTER_HOOKS) {
+                            out.add(object.attachNetfilter(hook.program(), family, nfHook, AFTER_DNAT));
+                        }
                     }
+                } catch (BpfException e) {
+                    out.forEach(BpfLink::close);
+                    throw e;
                 }
+                yield out;
             }
-        }
+        };
     }
 
     void detach(Probe probe) {
-        List<BpfLink> ls = links.remove(probe);
-        if (ls == null) {
+        if (!attached.remove(probe)) {
             return;
         }
-        ls.forEach(BpfLink::close);
+        // its bit goes before its links: a shared program stays linked for the other probes
+        writeAttachedBits();
+        release(probe);
         states.put(probe, ProbeAttachment.detached());
     }
 
+    /** Removes the probe from its programs' users, closing the links of programs nobody uses any more. */
+    private void release(Probe probe) {
+        users.entrySet().removeIf(e -> {
+            e.getValue().remove(probe);
+            if (!e.getValue().isEmpty()) {
+                return false;
+            }
+            List<BpfLink> ls = links.remove(e.getKey());
+            if (ls != null) {
+                ls.forEach(BpfLink::close);
+            }
+            return true;
+        });
+    }
+
+    private void writeAttachedBits() {
+        int bits = 0;
+        for (Probe p : attached) {
+            bits |= p.bit();
+        }
+        attachedBits.update(0, bits, BpfMap.UpdateMode.ANY);
+    }
+
     Set<Probe> attached() {
-        return links.isEmpty() ? EnumSet.noneOf(Probe.class) : EnumSet.copyOf(links.keySet());
+        return attached.isEmpty() ? EnumSet.noneOf(Probe.class) : EnumSet.copyOf(attached);
     }
 
     /** Kernel ids of the current links, as {@code bpftool link show} lists them. */
@@ -106,18 +152,15 @@ final class ProbeLinks implements AutoCloseable {
         return links.values().stream().flatMap(List::stream).map(BpfLink::id).toList();
     }
 
-    /** Kernel statistics of every loaded program. */
+    /** Kernel statistics of every loaded program, once each. */
     List<ProgramInfo> programs() {
-        List<ProgramInfo> out = new ArrayList<>();
+        Set<String> loaded = new LinkedHashSet<>();
         for (Probe p : Probe.values()) {
-            if (!states.get(p).usable()) {
-                continue;
-            }
-            for (Probe.Hook h : p.hooks()) {
-                out.add(object.programInfo(h.program()));
+            if (states.get(p).usable()) {
+                p.hooks().forEach(h -> loaded.add(h.program()));
             }
         }
-        return out;
+        return loaded.stream().map(object::programInfo).toList();
     }
 
     /** Closes every link; the object stays loaded. */
@@ -125,5 +168,7 @@ final class ProbeLinks implements AutoCloseable {
     public void close() {
         links.values().forEach(ls -> ls.forEach(BpfLink::close));
         links.clear();
+        users.clear();
+        attached.clear();
     }
 }

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -53,13 +54,16 @@ final class ProbeLoader {
                 return new Loaded(object, states);
             } catch (VerifierRejectedException e) {
                 object.close();
-                Probe culprit = probeOf(e.program());
-                if (culprit == null || !wanted.remove(culprit)) {
+                // a shared cgroup_skb program fails every probe with a part in it
+                Set<Probe> culprits = probesOf(e.program());
+                if (!wanted.removeAll(culprits)) {
                     throw e;
                 }
-                LOG.warn("probe {} failed to load: {}", culprit.contractName(), e.getMessage());
-                states.put(culprit, ProbeAttachment.failed(ProbeAttachment.VERIFIER_REJECTED,
-                        "verifier rejected " + e.program() + ": " + String.join("\n", e.logTail())));
+                for (Probe culprit : culprits) {
+                    LOG.warn("probe {} failed to load: {}", culprit.contractName(), e.getMessage());
+                    states.put(culprit, ProbeAttachment.failed(ProbeAttachment.VERIFIER_REJECTED,
+                            "verifier rejected " + e.program() + ": " + String.join("\n", e.logTail())));
+                }
                 if (wanted.isEmpty()) {
                     throw e;
                 }
@@ -71,9 +75,11 @@ final class ProbeLoader {
     }
 
     private static void configure(BpfObject object, KernelProbes.Config config, Set<Probe> wanted) {
+        Set<String> programs = new HashSet<>();
+        wanted.forEach(p -> p.hooks().forEach(h -> programs.add(h.program())));
         for (Probe p : Probe.values()) {
             for (Probe.Hook h : p.hooks()) {
-                object.setAutoload(h.program(), wanted.contains(p));
+                object.setAutoload(h.program(), programs.contains(h.program()));
             }
         }
         object.setRodata(KernelAbi.KNOB_NODE_LEVEL_EVENTS, config.nodeLevelEvents() ? 1 : 0);
@@ -87,15 +93,16 @@ final class ProbeLoader {
         object.setMaxEntries(KernelAbi.FLOWS, config.maxFlows());
     }
 
-    private static Probe probeOf(String program) {
+    private static Set<Probe> probesOf(String program) {
+        Set<Probe> out = EnumSet.noneOf(Probe.class);
         for (Probe p : Probe.values()) {
             for (Probe.Hook h : p.hooks()) {
                 if (h.program().equals(program)) {
-                    return p;
+                    out.add(p);
                 }
             }
         }
-        return null;
+        return out;
     }
 
     /** sonde.bpf.o as the agent jar carries it. */

@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
 /** Nothing of ours stays in the kernel: after detach, after close, and after SIGKILL of the loader. */
 class DetachIT {
     private static final Pattern ID = Pattern.compile("\"id\":\\s*(\\d+)");
-    /** One link per hook; a netfilter hook has four (PRE_ROUTING and LOCAL_OUT, IPv4 and IPv6). */
-    private static final int ALL_HOOKS = Arrays.stream(Probe.values()).flatMap(p -> p.hooks().stream())
+    /**
+     * One link per program, however many probes name it (the cgroup_skb programs); a netfilter program has four
+     * (PRE_ROUTING and LOCAL_OUT, IPv4 and IPv6).
+     */
+    private static final int ALL_HOOKS = Arrays.stream(Probe.values()).flatMap(p -> p.hooks().stream()).distinct()
             .mapToInt(h -> h.kind() == Probe.AttachKind.NETFILTER ? 4 : 1).sum();
     private static KernelLab lab;
 

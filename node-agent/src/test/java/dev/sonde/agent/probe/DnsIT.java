@@ -36,7 +36,7 @@ class DnsIT {
         probes.select(client, 1);
         probes.selectDnsPorts(client, Set.of(53));
 
-        startDnsmasq(lab, serverNs, "10.77.33.2", 53);
+        lab.startDnsmasq(serverNs, "10.77.33.2", 53);
 
         String names = names(FOUND, MISSING);
         Map<String, Long> seen = lab.netload(clientCg, clientNs, "dns", "--host", "10.77.33.2", "--port", "53",
@@ -87,7 +87,7 @@ class DnsIT {
         probes.select(unlisted, 1);
         probes.selectDnsPorts(unlisted, Set.of(53));
 
-        startDnsmasq(lab, serverNs, "10.77.34.2", 5353);
+        lab.startDnsmasq(serverNs, "10.77.34.2", 5353);
         String names = names(3, 2);
         Map<String, Long> listedSeen = lab.netload(listedCg, clientNs, "dns", "--host", "10.77.34.2", "--port",
                 "5353", "--names", names).awaitResult(Duration.ofSeconds(30));
@@ -113,16 +113,7 @@ class DnsIT {
         assertThat(after.dnsResponses(ProbeCounters.RCODE_NXDOMAIN)).isEqualTo(2);
     }
 
-    private static void startDnsmasq(KernelLab lab, String netns, String address, int port) throws InterruptedException {
-        KernelLab.Proc dnsmasq = lab.startInNetns(netns, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-daemon",
-                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address=" + address,
-                "--except-interface=lo", "--port=" + port, "--local=/sonde.test/",
-                "--host-record=exists.sonde.test,10.1.2.3", "--pid-file=", "--user=root");
-        Thread.sleep(700); // dnsmasq has no readiness signal; the client retries nothing, so give it a moment
-        assertThat(dnsmasq.process.isAlive()).as("dnsmasq running: " + dnsmasq.output()).isTrue();
-    }
-
-    private static String names(int found, int missing) {
+    static String names(int found, int missing) {
         StringBuilder names = new StringBuilder();
         for (int i = 0; i < found; i++) {
             names.append("exists.sonde.test,");

@@ -197,6 +197,27 @@ final class KernelLab implements AutoCloseable {
         return ProcNetSnmp.tcp(sh("ip", "netns", "exec", ns, "cat", "/proc/net/snmp"));
     }
 
+    /** The Udp: line of /proc/net/snmp inside ns, as name -> value. */
+    Map<String, Long> udpSnmp(String ns) {
+        return ProcNetSnmp.udp(sh("ip", "netns", "exec", ns, "cat", "/proc/net/snmp"));
+    }
+
+    /**
+     * A real DNS server in ns: dnsmasq authoritative for sonde.test, where exists.sonde.test resolves and every
+     * other name is NXDOMAIN.
+     */
+    Proc startDnsmasq(String ns, String address, int port) throws InterruptedException {
+        Proc dnsmasq = startInNetns(ns, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-daemon",
+                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address=" + address,
+                "--except-interface=lo", "--port=" + port, "--local=/sonde.test/",
+                "--host-record=exists.sonde.test,10.1.2.3", "--pid-file=", "--user=root");
+        Thread.sleep(700); // dnsmasq has no readiness signal; the client retries nothing, so give it a moment
+        if (!dnsmasq.process.isAlive()) {
+            throw new AssertionError("dnsmasq exited: " + dnsmasq.output());
+        }
+        return dnsmasq;
+    }
+
     static String sh(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
