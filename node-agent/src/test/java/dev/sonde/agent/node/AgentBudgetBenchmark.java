@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Markdown table; hack/bench.sh puts it into docs/benchmarks.md. Not a test: it asserts nothing.
  *
  * <p>System properties: {@code bench.agentJar}, {@code bench.agentJvmOptions} (space-separated),
- * {@code bench.pods} (100), {@code bench.peers} (50), {@code bench.rate} (connections/s, 1000), {@code bench.seconds}
+ * {@code bench.candidateJvmOptions} (space-separated; when set, the agent also runs with these, flows off and on,
+ * right after the agent's options: JVM options compared side by side), {@code bench.pods} (100), {@code bench.peers} (50), {@code bench.rate} (connections/s, 1000), {@code bench.seconds}
  * (per phase, 30), {@code bench.output} (Markdown file). Environment: KUBECONFIG, SONDE_HOST_NODE, SONDE_OTELCOL.
  * Needs iperf3.
  */
@@ -48,6 +49,9 @@ public final class AgentBudgetBenchmark {
     private static final long BULK_BYTES = 4_000_000_000L;
     private static final int IPERF_PORT = 15201;
     private static final String NAMESPACE = "sonde-bench-agent";
+    private static final String TUNED = "agent JVM options";
+    private static final String CANDIDATE = "candidate JVM options";
+    private static final String DEFAULTS = "JVM defaults";
     /** One pod's load: connects at a rate, round robin over the peers' ports. */
     private static final String CLIENT = """
             import socket, sys, time
@@ -99,8 +103,8 @@ public final class AgentBudgetBenchmark {
         int peers = Integer.getInteger("bench.peers", 50);
         int seconds = Integer.getInteger("bench.seconds", 30);
         Path jar = Path.of(System.getProperty("bench.agentJar", "target/sonde-node-agent.jar")).toAbsolutePath();
-        List<String> tuned = Arrays.stream(System.getProperty("bench.agentJvmOptions", "").split("\\s+"))
-                .filter(s -> !s.isBlank()).toList();
+        List<String> tuned = jvmOptions("bench.agentJvmOptions");
+        List<String> candidate = jvmOptions("bench.candidateJvmOptions");
         String node = System.getenv().getOrDefault("SONDE_HOST_NODE", hostname());
         Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
         LocalNode.requireRoot(AgentBudgetBenchmark.class);
@@ -129,9 +133,12 @@ public final class AgentBudgetBenchmark {
                 LocalNode.writeConfig(client, ns, AgentConfig.of(List.of(new CompiledMonitor(NAMESPACE, "bench",
                         "uid-bench", 0, "standard", INTERVAL_MILLIS, probes, List.of(NAMESPACE),
                         new CompiledSelector(Map.of("app", "bench"), List.of()), null, export))));
-                results.add(measure("agent JVM options", flows, tuned, jar, kubeconfig, node, pods, client, load));
+                results.add(measure(TUNED, flows, tuned, jar, kubeconfig, node, pods, client, load));
+                if (!candidate.isEmpty()) {
+                    results.add(measure(CANDIDATE, flows, candidate, jar, kubeconfig, node, pods, client, load));
+                }
             }
-            results.add(measure("JVM defaults", true, List.of(), jar, kubeconfig, node, pods, client, load));
+            results.add(measure(DEFAULTS, true, List.of(), jar, kubeconfig, node, pods, client, load));
             server.destroy();
         } finally {
             try (KubernetesClient client = new KubernetesClientBuilder().build()) {
@@ -139,7 +146,7 @@ public final class AgentBudgetBenchmark {
                 client.namespaces().withName(NAMESPACE).delete();
             }
         }
-        String table = table(results, pods, peers, rate, seconds, tuned);
+        String table = table(results, pods, peers, rate, seconds, tuned, candidate);
         System.out.println(table);
         String output = System.getProperty("bench.output");
         if (output != null) {
@@ -309,14 +316,19 @@ public final class AgentBudgetBenchmark {
         }
     }
 
-    static String table(List<Result> results, int pods, int peers, int rate, int seconds, List<String> tuned) {
+    static String table(List<Result> results, int pods, int peers, int rate, int seconds, List<String> tuned,
+            List<String> candidate) {
         StringBuilder b = new StringBuilder();
         b.append("Agent: ").append(pods).append(" selected pods, all seven probes (and flows where it says so), 15 s ")
                 .append("interval, OTLP to a local Collector and Prometheus on; load: ").append(rate)
                 .append(" new connections/s for ").append(seconds).append(" s from all the selected pods together, ")
                 .append("each to ").append(peers).append(" peers (").append(pods * peers)
                 .append(" flows with the flows probe), then 4 GB with iperf3 from one selected pod. ")
-                .append("Agent JVM options: `").append(String.join(" ", tuned)).append("`.\n\n");
+                .append("Agent JVM options: `").append(String.join(" ", tuned)).append("`.");
+        if (!candidate.isEmpty()) {
+            b.append(" Candidate JVM options: `").append(String.join(" ", candidate)).append("`.");
+        }
+        b.append("\n\n");
         b.append("| JVM | flows | RSS steady (MiB) | RSS after load (MiB) | CPU idle (% of a core) | CPU at load (% of a core) "
                 + "| connections | CPU ms per 1,000 connections | CPU ms per GB sent (iperf3, 4 GB) "
                 + "| AgentReport writes per interval | shortest gap between writes (s) "
@@ -330,16 +342,36 @@ public final class AgentBudgetBenchmark {
                     r.minWriteGapSeconds(),
                     r.gcPauses(), r.gcPauseMaxMs(), r.gcPauseTotalMs()));
         }
-        if (results.size() == 3) {
-            Result off = results.get(0);
-            Result on = results.get(1);
-            Result d = results.get(2);
+        Result off = find(results, TUNED, false);
+        Result on = find(results, TUNED, true);
+        Result d = find(results, DEFAULTS, true);
+        if (off != null && on != null && d != null) {
             b.append(String.format("%nRatios: flows on / off (agent options): RSS after load %.2f, CPU at load %.2f; "
                     + "agent options / defaults (flows on): RSS steady %.2f, CPU at load %.2f.%n",
                     on.rssAfterLoadMib() / off.rssAfterLoadMib(), on.loadCpuPercent() / Math.max(0.01,
                             off.loadCpuPercent()), on.rssSteadyMib() / d.rssSteadyMib(),
                     on.loadCpuPercent() / Math.max(0.01, d.loadCpuPercent())));
         }
+        for (boolean flows : List.of(false, true)) {
+            Result t = find(results, TUNED, flows);
+            Result c = find(results, CANDIDATE, flows);
+            if (t != null && c != null) {
+                b.append(String.format("Candidate / agent options (flows %s): RSS steady %.2f, RSS after load %.2f, "
+                        + "CPU at load %.2f, GC pauses total %.2f.%n", flows ? "on" : "off",
+                        c.rssSteadyMib() / t.rssSteadyMib(), c.rssAfterLoadMib() / t.rssAfterLoadMib(),
+                        c.loadCpuPercent() / Math.max(0.01, t.loadCpuPercent()),
+                        c.gcPauseTotalMs() / Math.max(0.01, t.gcPauseTotalMs())));
+            }
+        }
         return b.toString();
+    }
+
+    private static Result find(List<Result> results, String variant, boolean flows) {
+        return results.stream().filter(r -> r.variant().equals(variant) && r.flows() == flows).findFirst()
+                .orElse(null);
+    }
+
+    private static List<String> jvmOptions(String property) {
+        return Arrays.stream(System.getProperty(property, "").split("\\s+")).filter(s -> !s.isBlank()).toList();
     }
 }
