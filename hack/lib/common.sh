@@ -8,10 +8,12 @@ log() { printf '[sonde %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[sonde] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # The node agent's JVM options wherever it runs (demo, benchmarks, Dockerfile.agent sets the same):
-# a small fixed heap and the serial collector keep its RSS within the 150 MiB budget (docs/benchmarks.md).
+# a small fixed heap and the serial collector keep its RSS within the 150 MiB budget; MetaspaceSize above
+# the ~33 MiB of class metadata it loads spares it the startup full GC that grew the heap to its maximum
+# (docs/benchmarks.md "Agent memory").
 # shellcheck disable=SC2034 # used by the scripts that source this file
-AGENT_JAVA_OPTS=(-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxMetaspaceSize=64m -Xss512k -XX:TieredStopAtLevel=1
-  -XX:TrimNativeHeapInterval=30000)
+AGENT_JAVA_OPTS=(-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MetaspaceSize=48m -XX:MaxMetaspaceSize=64m -Xss512k
+  -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=30000)
 
 # The operator's JVM options wherever the shipped jar runs (scale benchmark; Dockerfile.operator sets the same, and
 # JAVA_OPTS_APPEND after them overrides): the serial collector, a heap sized to the pruned informer caches with a
