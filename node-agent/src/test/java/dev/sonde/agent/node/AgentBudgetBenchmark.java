@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>System properties: {@code bench.agentJar}, {@code bench.agentJvmOptions} (space-separated),
  * {@code bench.candidateJvmOptions} (space-separated; when set, the agent also runs with these, flows off and on,
- * right after the agent's options: JVM options compared side by side), {@code bench.pods} (100), {@code bench.peers} (50), {@code bench.rate} (connections/s, 1000), {@code bench.seconds}
+ * right after the agent's options: JVM options compared side by side), {@code bench.pods} (100),
+ * {@code bench.peers} (50), {@code bench.rate} (connections/s, 1000), {@code bench.seconds}
  * (per phase, 30), {@code bench.output} (Markdown file). Environment: KUBECONFIG, SONDE_HOST_NODE, SONDE_OTELCOL.
  * Needs iperf3.
  */
