@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 
 /** What the kernel says about Sonde's eBPF programs, through bpftool: ground truth for attach and detach. */
 public final class Bpftool {
@@ -23,26 +22,32 @@ public final class Bpftool {
 
     /** Ids of the links whose program is one of Sonde's ({@code sonde_*}), as {@code bpftool link show} lists them. */
     public static Set<Integer> sondeLinks() throws IOException {
-        JsonNode progs = JSON.readTree(new ProcessBuilder("bpftool", "prog", "show", "-j").start().getInputStream());
-        Set<Integer> sondeProgs = StreamSupport.stream(progs.spliterator(), false)
-                .filter(p -> p.path("name").asText().startsWith("sonde_"))
-                .map(p -> p.get("id").asInt()).collect(Collectors.toSet());
-        JsonNode links = JSON.readTree(new ProcessBuilder("bpftool", "link", "show", "-j").start().getInputStream());
-        return StreamSupport.stream(links.spliterator(), false)
-                .filter(l -> sondeProgs.contains(l.path("prog_id").asInt()))
-                .map(l -> l.get("id").asInt()).collect(Collectors.toSet());
+        return programByLink().entrySet().stream().filter(e -> e.getValue().startsWith("sonde_"))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
     /** The program name of each of these links, as {@code bpftool link show} and {@code prog show} say; sorted. */
     public static List<String> linkedPrograms(Collection<Integer> linkIds) throws IOException {
+        Map<Integer, String> programs = programByLink();
+        return linkIds.stream().map(programs::get).filter(Objects::nonNull).sorted().toList();
+    }
+
+    /** Every link's id and its program's name, from {@code bpftool link show} and {@code bpftool prog show}. */
+    private static Map<Integer, String> programByLink() throws IOException {
         JsonNode progs = JSON.readTree(new ProcessBuilder("bpftool", "prog", "show", "-j").start().getInputStream());
         Map<Integer, String> names = new HashMap<>();
         for (JsonNode p : progs) {
             names.put(p.get("id").asInt(), p.path("name").asText());
         }
         JsonNode links = JSON.readTree(new ProcessBuilder("bpftool", "link", "show", "-j").start().getInputStream());
-        return StreamSupport.stream(links.spliterator(), false).filter(l -> linkIds.contains(l.get("id").asInt()))
-                .map(l -> names.get(l.path("prog_id").asInt())).filter(Objects::nonNull).sorted().toList();
+        Map<Integer, String> out = new HashMap<>();
+        for (JsonNode l : links) {
+            String program = names.get(l.path("prog_id").asInt());
+            if (program != null) {
+                out.put(l.get("id").asInt(), program);
+            }
+        }
+        return out;
     }
 
     /**
