@@ -2,7 +2,6 @@ package dev.sonde.agent.metrics;
 
 import dev.sonde.agent.bpf.ProgramInfo;
 import dev.sonde.agent.flows.FlowSeries;
-import dev.sonde.agent.flows.Peer;
 import dev.sonde.agent.pods.NodePod;
 import dev.sonde.agent.probe.FlowCounters;
 import dev.sonde.agent.probe.FlowKey;
@@ -32,7 +31,9 @@ import java.util.stream.Collectors;
 /**
  * The contract's metrics (ARCHITECTURE.md, "Contract: metrics"; docs/metrics.md) built from the agent's series:
  * one OpenTelemetry resource per (pod, monitor) with {@code k8s.*} and {@code sonde.monitor} attributes, cumulative
- * points, and only the metrics of the probes the monitor's profile enables. Plus the agent's self-metrics.
+ * points, and only the metrics of the probes the monitor's profile enables. Plus the agent's self-metrics. It keeps
+ * the peers' attribute sets from one interval of {@link #flows} to the next, so {@code flows} and
+ * {@link #endFlowInterval} are for one thread.
  */
 public final class SondeMetrics {
 
@@ -108,6 +109,7 @@ public final class SondeMetrics {
     private final InstrumentationScopeInfo scope;
     private final String node;
     private final DropReasons dropReasons;
+    private final PeerAttributes peerAttributes = new PeerAttributes();
 
     /**
      * @param dropReasons the kernel's {@code enum skb_drop_reason} (value -> name) from BTF; numbers are used for
@@ -234,25 +236,25 @@ public final class SondeMetrics {
         List<LongPointData> interzone = new ArrayList<>();
         for (FlowSeries.Series s : series) {
             Points p = new Points(s.startEpochNanos(), nowEpochNanos);
-            Attributes peer = peerAttributes(s.peer());
+            PeerAttributes.Sets peer = peerAttributes.of(s.peer());
             FlowCounters c = s.total();
             if (s.peer().transport() == FlowKey.Transport.TCP) {
-                connections.add(p.longPoint(peer, c.connections()));
+                connections.add(p.longPoint(peer.peer(), c.connections()));
                 if (s.peer().direction() == FlowKey.Direction.ACTIVE) {
-                    failures.add(p.longPoint(peer, c.connectFailures()));
+                    failures.add(p.longPoint(peer.peer(), c.connectFailures()));
                 }
-                retransmits.add(p.longPoint(peer, c.retransmits()));
-                resets.add(p.longPoint(peer.toBuilder().put(DIRECTION, "sent").build(), c.resetsSent()));
-                resets.add(p.longPoint(peer.toBuilder().put(DIRECTION, "received").build(), c.resetsReceived()));
+                retransmits.add(p.longPoint(peer.peer(), c.retransmits()));
+                resets.add(p.longPoint(peer.resetsSent(), c.resetsSent()));
+                resets.add(p.longPoint(peer.resetsReceived(), c.resetsReceived()));
                 if (c.rtt().total() > 0) {
-                    rtt.add(p.histogramPoint(peer, c.rtt()));
+                    rtt.add(p.histogramPoint(peer.peer(), c.rtt()));
                 }
             }
-            io.add(p.longPoint(peer.toBuilder().put(IO_DIRECTION, "transmit").build(), c.bytesSent()));
-            io.add(p.longPoint(peer.toBuilder().put(IO_DIRECTION, "receive").build(), c.bytesReceived()));
+            io.add(p.longPoint(peer.transmit(), c.bytesSent()));
+            io.add(p.longPoint(peer.receive(), c.bytesReceived()));
             if (zone != null && s.peer().zone() != null && !zone.equals(s.peer().zone())) {
-                interzone.add(p.longPoint(peer.toBuilder().put(IO_DIRECTION, "transmit").build(), c.bytesSent()));
-                interzone.add(p.longPoint(peer.toBuilder().put(IO_DIRECTION, "receive").build(), c.bytesReceived()));
+                interzone.add(p.longPoint(peer.transmit(), c.bytesSent()));
+                interzone.add(p.longPoint(peer.receive(), c.bytesReceived()));
             }
         }
         List<MetricData> out = new ArrayList<>();
@@ -290,26 +292,12 @@ public final class SondeMetrics {
         return out;
     }
 
-    /** The flow attributes of a peer: only what the monitor may see (null fields are left out). */
-    static Attributes peerAttributes(Peer peer) {
-        var b = Attributes.builder().put(PEER_KIND, peer.kind().wireName())
-                .put(FLOW_DIRECTION, peer.direction() == FlowKey.Direction.ACTIVE ? "active" : "passive")
-                .put(PEER_PORT, (long) peer.port())
-                .put(TRANSPORT, peer.transport() == FlowKey.Transport.TCP ? "tcp" : "udp");
-        putIfPresent(b, PEER_NAMESPACE, peer.namespace());
-        putIfPresent(b, PEER_NAME, peer.name());
-        putIfPresent(b, PEER_WORKLOAD_KIND, peer.workloadKind());
-        putIfPresent(b, PEER_WORKLOAD_NAME, peer.workloadName());
-        putIfPresent(b, PEER_BACKEND, peer.backend());
-        putIfPresent(b, PEER_ZONE, peer.zone());
-        return b.build();
-    }
-
-    private static void putIfPresent(io.opentelemetry.api.common.AttributesBuilder b, AttributeKey<String> key,
-            String value) {
-        if (value != null) {
-            b.put(key, value);
-        }
+    /**
+     * Ends an interval of {@link #flows}: the attribute sets of peers no series used in it or the one before are
+     * dropped.
+     */
+    public void endFlowInterval() {
+        peerAttributes.endInterval();
     }
 
     /** The agent's self-metrics, on a resource naming only the node. */

@@ -133,6 +133,7 @@ final class MetricsPublisher implements AutoCloseable {
                 withoutHeaders.addAll(data);
             }
         }
+        metrics.endFlowInterval();
         pushes.forEach(otlp::export);
         if (!withoutHeaders.isEmpty()) {
             otlp.dropWithoutHeaders(withoutHeaders);
