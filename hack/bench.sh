@@ -15,8 +15,8 @@
 #                           their hand-annotated sections
 #
 # Settings, all optional: BENCH_PAIRS=7 BENCH_SECONDS=5 (pairs of runs, seconds per run),
-# BENCH_DOC=docs/benchmarks.md, BENCH_AGENT_CANDIDATE_OPTS (--agent: JVM options to measure side by side with
-# the agent's, flows off and on). The whole run holds the build lock (/tmp/sonde-build.lock), so no build
+# BENCH_DOC=docs/benchmarks.md, BENCH_AGENT_CANDIDATE_OPTS and BENCH_AGENT_CANDIDATE_JAR (--agent: JVM options,
+# and an agent jar of another build, to measure side by side with the agent's, flows off and on). The whole run holds the build lock (/tmp/sonde-build.lock), so no build
 # competes for the CPUs; started as `flock /tmp/sonde-build.lock hack/bench.sh` it uses the lock it inherits.
 # The agent budget benchmark reuses a running local control plane and leaves it running; one it starts
 # itself it stops at the end (SONDE_KEEP_CLUSTER=true keeps it), so a later hack/demo.sh finds its ports free.
@@ -176,6 +176,7 @@ bench_agent_budget() {
   # from node-agent/: the benchmark runs target/sonde-node-agent.jar and logs to target/bench/
   (cd node-agent && "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
     -Dbench.agentJvmOptions="${AGENT_JAVA_OPTS[*]}" -Dbench.candidateJvmOptions="${BENCH_AGENT_CANDIDATE_OPTS:-}" \
+    -Dbench.candidateJar="${BENCH_AGENT_CANDIDATE_JAR:-}" \
     -Dbench.output="$out" \
     -cp "$classpath" dev.sonde.agent.node.AgentBudgetBenchmark)
   log "flows identity data per 1,000 cluster pods (tables in ${out%/*}/peer-directory.md)"

@@ -30,16 +30,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The agent's budget (RSS and CPU with 100 selected pods at 1,000 new connections/s, AgentReport writes ≤ 1 per
- * interval), measured on the agent as it ships ({@code java -jar sonde-node-agent.jar}) against the local control
- * plane, side by side: the agent's JVM options without the flows probe, with it, and the JVM's defaults with it. The
- * load is the same for all three: every selected pod talks to {@code bench.peers} peers (server ports), the pods
- * together at {@code bench.rate} new connections/s, so with flows the node holds pods × peers flows. Prints a
- * Markdown table; hack/bench.sh puts it into docs/benchmarks.md. Not a test: it asserts nothing.
+ * The agent's budget (RSS and CPU with 100 selected pods at 1,000 new connections/s and under connection churn,
+ * AgentReport writes ≤ 1 per interval), measured on the agent as it ships ({@code java -jar sonde-node-agent.jar})
+ * against the local control plane, side by side: the agent's JVM options without the flows probe, with it, and the
+ * JVM's defaults with it. The loads are the same for all three: every selected pod talks to {@code bench.peers}
+ * peers (server ports), the pods together at {@code bench.rate} new connections/s, so with flows the node holds
+ * pods × peers flows; then one selected pod opens connections as fast as it can for the same time (the data-plane
+ * benchmark's churn load, rrload.py, a 64 B request and response each, to a server in an unselected cgroup); then
+ * 4 GB of bulk. Prints a Markdown table; hack/bench.sh puts it into docs/benchmarks.md. Not a test: it asserts
+ * nothing.
  *
  * <p>System properties: {@code bench.agentJar}, {@code bench.agentJvmOptions} (space-separated),
- * {@code bench.candidateJvmOptions} (space-separated; when set, the agent also runs with these, flows off and on,
- * right after the agent's options: JVM options compared side by side), {@code bench.pods} (100),
+ * {@code bench.candidateJvmOptions} (space-separated) and {@code bench.candidateJar}: when either is set, a
+ * candidate agent (that jar, or the agent's, with those options, or the agent's) also runs, flows off and on,
+ * right after the agent: JVM options or two builds compared side by side; {@code bench.pods} (100),
  * {@code bench.peers} (50), {@code bench.rate} (connections/s, 1000), {@code bench.seconds}
  * (per phase, 30), {@code bench.output} (Markdown file). Environment: KUBECONFIG, SONDE_HOST_NODE, SONDE_OTELCOL.
  * Needs iperf3.
@@ -51,7 +55,7 @@ public final class AgentBudgetBenchmark {
     private static final int IPERF_PORT = 15201;
     private static final String NAMESPACE = "sonde-bench-agent";
     private static final String TUNED = "agent JVM options";
-    private static final String CANDIDATE = "candidate JVM options";
+    private static final String CANDIDATE = "candidate";
     private static final String DEFAULTS = "JVM defaults";
     /** One pod's load: connects at a rate, round robin over the peers' ports. */
     private static final String CLIENT = """
@@ -66,6 +70,8 @@ public final class AgentBudgetBenchmark {
                 time.sleep(0.005)
             print(n, flush=True)
             """;
+    /** The churn load: the data-plane benchmark's request/response tool (test resource it/rrload.py). */
+    private static final String RRLOAD = "/it/rrload.py";
     /** The peers: one listening socket per peer, each a port the kernel chose. */
     private static final String SERVER = """
             import selectors, socket, sys
@@ -93,7 +99,8 @@ public final class AgentBudgetBenchmark {
 
     /** One variant's measurements. */
     record Result(String variant, boolean flows, double rssSteadyMib, double rssAfterLoadMib, double idleCpuPercent,
-            double loadCpuPercent, long connections, double cpuMsPerThousand, double writesPerInterval,
+            double loadCpuPercent, long connections, double cpuMsPerThousand, double churnPerSecond,
+            double churnCpuPercent, double writesPerInterval,
             double minWriteGapSeconds, double cpuMsPerGigabyte, int gcPauses,
             double gcPauseMaxMs, double gcPauseTotalMs) {
     }
@@ -105,7 +112,10 @@ public final class AgentBudgetBenchmark {
         int seconds = Integer.getInteger("bench.seconds", 30);
         Path jar = Path.of(System.getProperty("bench.agentJar", "target/sonde-node-agent.jar")).toAbsolutePath();
         List<String> tuned = jvmOptions("bench.agentJvmOptions");
-        List<String> candidate = jvmOptions("bench.candidateJvmOptions");
+        String candidateJarProperty = System.getProperty("bench.candidateJar", "");
+        Path candidateJar = candidateJarProperty.isBlank() ? null : Path.of(candidateJarProperty).toAbsolutePath();
+        List<String> candidateOptions = jvmOptions("bench.candidateJvmOptions");
+        boolean candidate = candidateJar != null || !candidateOptions.isEmpty();
         String node = System.getenv().getOrDefault("SONDE_HOST_NODE", hostname());
         Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
         LocalNode.requireRoot(AgentBudgetBenchmark.class);
@@ -124,8 +134,15 @@ public final class AgentBudgetBenchmark {
             }
             Process server = kubelet.runIn(kubelet.besteffortContainer("unselected-server"), "python3", "-c", SERVER,
                     String.valueOf(peers));
-            String ports = readyPorts(server);
-            Load load = new Load(kubelet, cgroups, ports, rate, seconds);
+            String ports = ready(server);
+            Path rrload = Files.createTempFile("sonde-rrload-", ".py");
+            try (var in = AgentBudgetBenchmark.class.getResourceAsStream(RRLOAD)) {
+                Files.copy(in, rrload, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Process churnServer = kubelet.runIn(kubelet.besteffortContainer("unselected-churn"), "python3",
+                    rrload.toString(), "server", "--mode", "churn", "--host", "127.0.0.1");
+            int churnPort = Integer.parseInt(ready(churnServer));
+            Load load = new Load(kubelet, cgroups, ports, rate, seconds, rrload, churnPort);
             CompiledExport export = new CompiledExport(new CompiledExport.Otlp(collector.grpcEndpoint(),
                     OtlpProtocol.GRPC, null), true);
             for (boolean flows : List.of(false, true)) {
@@ -135,19 +152,21 @@ public final class AgentBudgetBenchmark {
                         "uid-bench", 0, "standard", INTERVAL_MILLIS, probes, List.of(NAMESPACE),
                         new CompiledSelector(Map.of("app", "bench"), List.of()), null, export))));
                 results.add(measure(TUNED, flows, tuned, jar, kubeconfig, node, pods, client, load));
-                if (!candidate.isEmpty()) {
-                    results.add(measure(CANDIDATE, flows, candidate, jar, kubeconfig, node, pods, client, load));
+                if (candidate) {
+                    results.add(measure(CANDIDATE, flows, candidateOptions.isEmpty() ? tuned : candidateOptions,
+                            candidateJar == null ? jar : candidateJar, kubeconfig, node, pods, client, load));
                 }
             }
             results.add(measure(DEFAULTS, true, List.of(), jar, kubeconfig, node, pods, client, load));
             server.destroy();
+            churnServer.destroy();
         } finally {
             try (KubernetesClient client = new KubernetesClientBuilder().build()) {
                 client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
                 client.namespaces().withName(NAMESPACE).delete();
             }
         }
-        String table = table(results, pods, peers, rate, seconds, tuned, candidate);
+        String table = table(results, pods, peers, rate, seconds, tuned, candidateOptions, candidateJar);
         System.out.println(table);
         String output = System.getProperty("bench.output");
         if (output != null) {
@@ -161,7 +180,8 @@ public final class AgentBudgetBenchmark {
      *
      * @param ports the peers' ports, comma-separated
      */
-    private record Load(KubeletCgroups kubelet, List<Path> cgroups, String ports, int rate, int seconds) {
+    private record Load(KubeletCgroups kubelet, List<Path> cgroups, String ports, int rate, int seconds, Path rrload,
+            int churnPort) {
 
         /** Runs the load to its end; the connections made. */
         long run() throws Exception {
@@ -180,13 +200,33 @@ public final class AgentBudgetBenchmark {
             }
             return connections;
         }
+
+        /**
+         * The churn: the first pod opens connections to the churn server back to back for {@code seconds}.
+         *
+         * @return the connections it opened per second
+         */
+        double churn() throws Exception {
+            Process c = kubelet.runIn(cgroups.getFirst(), "python3", rrload.toString(), "client", "--mode", "churn",
+                    "--host", "127.0.0.1", "--port", String.valueOf(churnPort), "--seconds", String.valueOf(seconds));
+            if (!c.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
+                c.destroyForcibly();
+                throw new IllegalStateException("churn load did not finish");
+            }
+            String out = new String(c.getInputStream().readAllBytes()).strip();
+            if (c.exitValue() != 0) {
+                throw new IllegalStateException("churn load failed: " + out);
+            }
+            var result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+            return result.path("conns").asLong() * 1e9 / result.path("elapsed_ns").asLong();
+        }
     }
 
-    /** The server's ports, from its {@code READY p1,p2,...} line. */
-    private static String readyPorts(Process server) throws IOException {
+    /** What a load server printed after {@code READY } on its first line: its port or ports, comma-separated. */
+    private static String ready(Process server) throws IOException {
         String line = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();
         if (line == null || !line.startsWith("READY ")) {
-            throw new IllegalStateException("the peers' server did not start: " + line);
+            throw new IllegalStateException("a load server did not start: " + line);
         }
         return line.substring("READY ".length()).strip();
     }
@@ -243,6 +283,12 @@ public final class AgentBudgetBenchmark {
                 long connections = load.run();
                 long loadCpu = cpuMillis(agent.pid()) - loadStart;
 
+                long churnStart = cpuMillis(agent.pid());
+                long churnWall = System.nanoTime();
+                double churnRate = load.churn();
+                double churnCpuPercent = 100.0 * (cpuMillis(agent.pid()) - churnStart)
+                        / ((System.nanoTime() - churnWall) / 1e6);
+
                 // bulk: iperf3 from the selected pod to a server in an unselected cgroup, over loopback
                 Process sink = kubelet.runIn(kubelet.besteffortContainer("unselected-sink"), "iperf3", "-s", "-1",
                         "-p", String.valueOf(IPERF_PORT));
@@ -261,7 +307,7 @@ public final class AgentBudgetBenchmark {
                 double[] gc = gcPauses(gcLog);
                 return new Result(variant, flows, rssSteady, rssAfter, 100.0 * idleCpu / (seconds * 1000.0),
                         100.0 * loadCpu / (seconds * 1000.0), connections,
-                        loadCpu / (connections / 1000.0), writes.get() / measuredIntervals,
+                        loadCpu / (connections / 1000.0), churnRate, churnCpuPercent, writes.get() / measuredIntervals,
                         minGapSeconds(writeTimes), bulkCpu / (BULK_BYTES / 1e9), (int) gc[0], gc[1], gc[2]);
             }
         } finally {
@@ -318,28 +364,36 @@ public final class AgentBudgetBenchmark {
     }
 
     static String table(List<Result> results, int pods, int peers, int rate, int seconds, List<String> tuned,
-            List<String> candidate) {
+            List<String> candidate, Path candidateJar) {
         StringBuilder b = new StringBuilder();
         b.append("Agent: ").append(pods).append(" selected pods, all seven probes (and flows where it says so), 15 s ")
                 .append("interval, OTLP to a local Collector and Prometheus on; load: ").append(rate)
                 .append(" new connections/s for ").append(seconds).append(" s from all the selected pods together, ")
                 .append("each to ").append(peers).append(" peers (").append(pods * peers)
-                .append(" flows with the flows probe), then 4 GB with iperf3 from one selected pod. ")
+                .append(" flows with the flows probe); then connection churn for ").append(seconds)
+                .append(" s from one selected pod (rrload.py, back to back, a new connection per 64 B request and ")
+                .append("response); then 4 GB with iperf3 from the same pod. ")
                 .append("Agent JVM options: `").append(String.join(" ", tuned)).append("`.");
         if (!candidate.isEmpty()) {
             b.append(" Candidate JVM options: `").append(String.join(" ", candidate)).append("`.");
         }
+        if (candidateJar != null) {
+            b.append(" Candidate jar: `").append(candidateJar).append("`.");
+        }
         b.append("\n\n");
         b.append("| JVM | flows | RSS steady (MiB) | RSS after load (MiB) | CPU idle (% of a core) | CPU at load (% of a core) "
-                + "| connections | CPU ms per 1,000 connections | CPU ms per GB sent (iperf3, 4 GB) "
+                + "| connections | CPU ms per 1,000 connections | churn (new connections/s) "
+                + "| CPU during churn (% of a core) | CPU ms per GB sent (iperf3, 4 GB) "
                 + "| AgentReport writes per interval | shortest gap between writes (s) "
                 + "| GC pauses (count / max ms / total ms) |\n");
-        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
             b.append(String.format(
-                    "| %s | %s | %.0f | %.0f | %.2f | %.2f | %d | %.1f | %.1f | %.2f | %.1f | %d / %.1f / %.1f |%n",
+                    "| %s | %s | %.0f | %.0f | %.2f | %.2f | %d | %.1f | %.0f | %.2f | %.1f | %.2f | %.1f "
+                            + "| %d / %.1f / %.1f |%n",
                     r.variant(), r.flows() ? "on" : "off", r.rssSteadyMib(), r.rssAfterLoadMib(), r.idleCpuPercent(), r.loadCpuPercent(),
-                    r.connections(), r.cpuMsPerThousand(), r.cpuMsPerGigabyte(), r.writesPerInterval(),
+                    r.connections(), r.cpuMsPerThousand(), r.churnPerSecond(), r.churnCpuPercent(),
+                    r.cpuMsPerGigabyte(), r.writesPerInterval(),
                     r.minWriteGapSeconds(),
                     r.gcPauses(), r.gcPauseMaxMs(), r.gcPauseTotalMs()));
         }
@@ -357,10 +411,11 @@ public final class AgentBudgetBenchmark {
             Result t = find(results, TUNED, flows);
             Result c = find(results, CANDIDATE, flows);
             if (t != null && c != null) {
-                b.append(String.format("Candidate / agent options (flows %s): RSS steady %.2f, RSS after load %.2f, "
-                        + "CPU at load %.2f, GC pauses total %.2f.%n", flows ? "on" : "off",
+                b.append(String.format("Candidate / agent (flows %s): RSS steady %.2f, RSS after load %.2f, "
+                        + "CPU at load %.2f, CPU during churn %.2f, GC pauses total %.2f.%n", flows ? "on" : "off",
                         c.rssSteadyMib() / t.rssSteadyMib(), c.rssAfterLoadMib() / t.rssAfterLoadMib(),
                         c.loadCpuPercent() / Math.max(0.01, t.loadCpuPercent()),
+                        c.churnCpuPercent() / Math.max(0.01, t.churnCpuPercent()),
                         c.gcPauseTotalMs() / Math.max(0.01, t.gcPauseTotalMs())));
             }
         }
