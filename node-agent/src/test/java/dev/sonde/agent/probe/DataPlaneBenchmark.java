@@ -48,7 +48,8 @@ public final class DataPlaneBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 5);
     private static final int PAIRS = Integer.getInteger("bench.pairs", 7);
     private static final Path OUTPUT = Path.of(System.getProperty("bench.output", "target/bench/data-plane.md"));
-    private static final double COST_TARGET_NS = 150;
+    /** Issue 16's per-event target (its ratio targets are the {@link #MEASURES}'). */
+    private static final double COST_TARGET_NS = 100;
     /** Programs with fewer runs than this in a load are cold-cache outliers, not a steady-state cost. */
     private static final long FREQUENT = 1000;
     private static final List<DataPlaneLoad> LOADS = List.of(BULK, RR, CHURN);
@@ -65,16 +66,24 @@ public final class DataPlaneBenchmark {
         }
     }
 
-    /** One figure of the overhead table and its target, as a ratio to no agent. */
+    /**
+     * One figure of the overhead table and its target, as a ratio to no agent: for the median of the pairs and,
+     * where {@code worstTarget} is not NaN, for the worst pair too.
+     */
     private record Measure(DataPlaneLoad load, String name, ToDoubleFunction<DataPlaneLoad.Result> value,
-            boolean higherIsBetter, double target, DoubleFunction<String> shown, String unit) {
+            boolean higherIsBetter, double target, double worstTarget, DoubleFunction<String> shown, String unit) {
     }
 
+    /** Issue 16's targets (transactions/s, which it does not name, keeps the data-plane issue's). */
     private static final List<Measure> MEASURES = List.of(
-            new Measure(BULK, "throughput", DataPlaneLoad.Result::rate, true, 0.97, v -> fmt("%.1f", v / 1e9), "Gbit/s"),
-            new Measure(RR, "transactions/s", DataPlaneLoad.Result::rate, true, 0.95, v -> fmt("%.0f", v), "/s"),
-            new Measure(RR, "p99 latency", DataPlaneLoad.Result::p99Ns, false, 1.05, v -> fmt("%.1f", v / 1e3), "µs"),
-            new Measure(CHURN, "connections/s", DataPlaneLoad.Result::rate, true, 0.90, v -> fmt("%.0f", v), "/s"));
+            new Measure(BULK, "throughput", DataPlaneLoad.Result::rate, true, 0.98, Double.NaN,
+                    v -> fmt("%.1f", v / 1e9), "Gbit/s"),
+            new Measure(RR, "transactions/s", DataPlaneLoad.Result::rate, true, 0.95, Double.NaN,
+                    v -> fmt("%.0f", v), "/s"),
+            new Measure(RR, "p99 latency", DataPlaneLoad.Result::p99Ns, false, 1.03, Double.NaN,
+                    v -> fmt("%.1f", v / 1e3), "µs"),
+            new Measure(CHURN, "connections/s", DataPlaneLoad.Result::rate, true, 0.95, 0.90, v -> fmt("%.0f", v),
+                    "/s"));
 
     /** The selected cgroup's counters and the kernel's TCP counters of both namespaces at one moment. */
     private record Snapshot(ProbeCounters probe, Map<String, Long> client, Map<String, Long> server) {
@@ -164,11 +173,13 @@ public final class DataPlaneBenchmark {
         md.append("|---|---|---:|---:|---:|---:|---|---|\n");
         for (Measure m : MEASURES) {
             List<Double> base = baseline.get(m);
-            md.append(fmt("| %s | %s | %s (%s–%s) %s | %s | %s | %s | %s %.2f | %s |%n", m.load.title, m.name,
+            md.append(fmt("| %s | %s | %s (%s–%s) %s | %s | %s | %s | %s %.2f%s | %s |%n", m.load.title, m.name,
                     m.shown.apply(median(base)), m.shown.apply(min(base)), m.shown.apply(max(base)), m.unit,
                     spread(ratios.get(m).get(Config.SELECTED)), spread(ratios.get(m).get(Config.FLOWS)),
                     spread(ratios.get(m).get(Config.UNSELECTED)), m.higherIsBetter ? "≥" : "≤", m.target,
-                    Config.WITH_AGENT.stream().map(c -> c.title + ": " + verdict(m, median(ratios.get(m).get(c))))
+                    Double.isNaN(m.worstTarget) ? "" : fmt(", worst pair %s %.2f", m.higherIsBetter ? "≥" : "≤",
+                            m.worstTarget),
+                    Config.WITH_AGENT.stream().map(c -> c.title + ": " + verdict(m, ratios.get(m).get(c)))
                             .collect(Collectors.joining("; "))));
         }
         md.append("\nRatios pair by pair (run order rotates: pair 1 runs no agent, selected, selected + flows, unselected; "
@@ -338,9 +349,18 @@ public final class DataPlaneBenchmark {
         return out;
     }
 
-    private static String verdict(Measure m, double ratio) {
-        boolean met = m.higherIsBetter ? ratio >= m.target : ratio <= m.target;
-        return met ? "met" : fmt("missed by %.3f", Math.abs(ratio - m.target));
+    /** Met, or by how much the median (and the worst pair, where it has a target) missed. */
+    private static String verdict(Measure m, List<Double> ratios) {
+        double median = median(ratios);
+        double worst = m.higherIsBetter ? min(ratios) : max(ratios);
+        List<String> missed = new ArrayList<>();
+        if (m.higherIsBetter ? median < m.target : median > m.target) {
+            missed.add(fmt("median missed by %.3f", Math.abs(median - m.target)));
+        }
+        if (!Double.isNaN(m.worstTarget) && (m.higherIsBetter ? worst < m.worstTarget : worst > m.worstTarget)) {
+            missed.add(fmt("worst pair missed by %.3f", Math.abs(worst - m.worstTarget)));
+        }
+        return missed.isEmpty() ? "met" : String.join(", ", missed);
     }
 
     private static double error(long probe, long truth) {
