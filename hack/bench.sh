@@ -16,8 +16,9 @@
 #
 # Settings, all optional: BENCH_PAIRS=7 BENCH_SECONDS=5 (pairs of runs, seconds per run),
 # BENCH_DOC=docs/benchmarks.md, BENCH_AGENT_CANDIDATE_OPTS and BENCH_AGENT_CANDIDATE_JAR (--agent: JVM options,
-# and an agent jar of another build, to measure side by side with the agent's, flows off and on). The whole run holds the build lock (/tmp/sonde-build.lock), so no build
-# competes for the CPUs; started as `flock /tmp/sonde-build.lock hack/bench.sh` it uses the lock it inherits.
+# and an agent jar of another build with its lib/ next to it, to measure side by side with the agent's, flows off
+# and on). The whole run holds the build lock (/tmp/sonde-build.lock), so no build competes for the CPUs; started
+# as `flock /tmp/sonde-build.lock hack/bench.sh` it uses the lock it inherits.
 # The agent budget benchmark reuses a running local control plane and leaves it running; one it starts
 # itself it stops at the end (SONDE_KEEP_CLUSTER=true keeps it), so a later hack/demo.sh finds its ports free.
 set -euo pipefail

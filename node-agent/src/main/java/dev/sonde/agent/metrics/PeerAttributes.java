@@ -61,7 +61,7 @@ final class PeerAttributes {
     }
 
     /** The flow attributes of a peer: only what the monitor may see (null fields are left out). */
-    static Attributes own(Peer peer) {
+    private static Attributes own(Peer peer) {
         var b = Attributes.builder().put(SondeMetrics.PEER_KIND, peer.kind().wireName())
                 .put(SondeMetrics.FLOW_DIRECTION, peer.direction() == FlowKey.Direction.ACTIVE ? "active" : "passive")
                 .put(SondeMetrics.PEER_PORT, (long) peer.port())
