@@ -5,11 +5,11 @@
 #   hack/bench.sh           the data-plane benchmark (node-agent DataPlaneBenchmark, ~10 minutes): its
 #                           tables and the machine's description replace the generated part of the
 #                           section "Data plane overhead" in docs/benchmarks.md
-#   hack/bench.sh --agent   only the agent budget benchmark (node-agent AgentBudgetBenchmark, ~9 minutes,
-#                           on the local control plane): 100 selected pods, each to 50 peers, 1,000
-#                           connections/s; flows off and on, the agent's JVM options against the JVM
-#                           defaults; then the flows identity data per 1,000 cluster pods (KWOK pods);
-#                           tables in node-agent/target/bench/
+#   hack/bench.sh --agent   only the agent budget benchmark (node-agent AgentBudgetBenchmark, ~11 minutes,
+#                           ~16 with a candidate, on the local control plane): 100 selected pods, each to
+#                           50 peers, 1,000 connections/s, then connection churn from one pod; flows off
+#                           and on, the agent's JVM options against the JVM defaults; then the flows
+#                           identity data per 1,000 cluster pods (KWOK pods); tables in node-agent/target/bench/
 #   hack/bench.sh --all     the data-plane, kernel probe, agent budget and operator (hack/bench-operator.sh)
 #                           benchmarks; the last three print their tables and leave them in target/ for
 #                           their hand-annotated sections
