@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * What a NetworkMonitor's status depends on, as informers, and which monitors each change concerns: its profile,
  * the AgentReports that carry it, namespaces (for namespaceSelector), pods, nodes (for nodeSelector) and the
  * compiled agent config. Updates that can't change a status (e.g. a pod's status other than its phase) are
- * filtered out. The pod and node caches keep only the fields the reconciler reads, and the profile, report and
+ * filtered out, and a new version of the compiled config concerns only the monitors it changes for
+ * ({@link AgentConfigView}). The pod and node caches keep only the fields the reconciler reads, and the profile, report and
  * namespace caches drop managed fields ({@link CachedFields}); each of these informers watches one namespace or all.
  */
 final class MonitorEventSources {
@@ -34,7 +35,7 @@ final class MonitorEventSources {
     }
 
     static List<EventSource<?, NetworkMonitor>> of(EventSourceContext<NetworkMonitor> context,
-            IndexerResourceCache<NetworkMonitor> monitors, String operatorNamespace) {
+            IndexerResourceCache<NetworkMonitor> monitors, AgentConfigView agentConfigView, String operatorNamespace) {
         var profiles = InformerEventSourceConfiguration.from(ProbeProfile.class, NetworkMonitor.class)
                 .withWatchAllNamespaces()
                 .withItemStore(CachedFields.withoutManagedFields())
@@ -80,7 +81,7 @@ final class MonitorEventSources {
         var agentConfig = InformerEventSourceConfiguration.from(ConfigMap.class, NetworkMonitor.class)
                 .withNamespaces(operatorNamespace)
                 .withLabelSelector(SondeNames.NAME_LABEL + "=" + SondeNames.AGENT_SELECTOR.get(SondeNames.NAME_LABEL))
-                .withSecondaryToPrimaryMapper(cm -> ids(monitors, m -> true))
+                .withSecondaryToPrimaryMapper(agentConfigView::monitorsConcerned)
                 .build();
         return List.of(
                 new InformerEventSource<>(profiles, context),

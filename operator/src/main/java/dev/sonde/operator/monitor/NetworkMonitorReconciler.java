@@ -63,7 +63,7 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
     /** The last judgment of each monitor's headers Secret, so AgentReports (one per node) don't each cost a get. */
     private final Map<String, HeadersJudgment> headersJudged = new ConcurrentHashMap<>();
     private volatile IndexerResourceCache<NetworkMonitor> monitorCache;
-    private volatile ParsedConfig parsedConfig;
+    private volatile AgentConfigView agentConfigView;
 
     public NetworkMonitorReconciler(OperatorConfig config, ReconcileMetrics metrics, EventRecorder events) {
         this.config = config;
@@ -76,7 +76,10 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
         monitorCache = context.getPrimaryCache();
         MonitorHealthGauges.register(monitorCache, metrics.registry());
         MonitorNodeGauges.register(monitorCache, metrics.registry());
-        List<EventSource<?, NetworkMonitor>> sources = MonitorEventSources.of(context, monitorCache, config.namespace());
+        IndexerResourceCache<NetworkMonitor> monitors = monitorCache;
+        agentConfigView = new AgentConfigView(() -> monitors.list(m -> true));
+        List<EventSource<?, NetworkMonitor>> sources = MonitorEventSources.of(context, monitors, agentConfigView,
+                config.namespace());
         sources.stream().filter(s -> s.resourceType() == AgentReport.class).findFirst()
                 .ifPresent(reports -> ProbeStateGauges.register(agentReports(reports), metrics.registry()));
         return sources;
@@ -196,39 +199,9 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
                 .toList();
     }
 
-    /** The agent config as last parsed, with the ConfigMap version it came from. */
-    private record ParsedConfig(String resourceVersion, AgentConfig config) {
-    }
-
-    /**
-     * The compiled agent config, parsed (and its hash checked) once per ConfigMap version: every monitor's
-     * reconcile needs it to tell {@code ConfigPending}, and parsing the whole config each time made a round of
-     * AgentReports cost monitors × config size.
-     */
+    /** The compiled agent config, parsed once per ConfigMap version ({@link AgentConfigView}). */
     private AgentConfig agentConfig(Context<NetworkMonitor> context) {
-        Optional<ConfigMap> configMap = Caches.get(context, ConfigMap.class, SondeNames.AGENT_CONFIG_MAP,
-                config.namespace());
-        String version = configMap.map(c -> c.getMetadata().getResourceVersion()).orElse(null);
-        ParsedConfig last = parsedConfig;
-        if (last != null && version != null && version.equals(last.resourceVersion())) {
-            return last.config();
-        }
-        AgentConfig parsed = parse(configMap);
-        parsedConfig = new ParsedConfig(version, parsed);
-        return parsed;
-    }
-
-    private AgentConfig parse(Optional<ConfigMap> configMap) {
-        String json = configMap.map(ConfigMap::getData).map(d -> d.get(AgentConfig.CONFIG_MAP_KEY)).orElse(null);
-        if (json == null) {
-            return null;
-        }
-        try {
-            return AgentConfig.fromJson(json);
-        } catch (IllegalArgumentException e) {
-            LOG.warnf("the agent config in %s/%s is unreadable: %s", config.namespace(), SondeNames.AGENT_CONFIG_MAP,
-                    e.getMessage());
-            return null;
-        }
+        return agentConfigView.config(Caches.get(context, ConfigMap.class, SondeNames.AGENT_CONFIG_MAP,
+                config.namespace()));
     }
 }

@@ -1,5 +1,7 @@
 package dev.sonde.operator.monitor;
 
+import java.util.Set;
+
 /** The reasons of a NetworkMonitor's conditions (Ready, PeersComplete); documented in docs/crd-reference.md. */
 public final class Reasons {
 
@@ -39,6 +41,13 @@ public final class Reasons {
      * was at its flow budget (maxPeersPerPod); status.peers and the per-peer metrics miss them. Does not affect Ready.
      */
     public static final String PEER_BUDGET_EXCEEDED = "PeerBudgetExceeded";
+
+    /**
+     * The Ready reasons a monitor gets only once it is in the compiled agent config (MonitorStatusBuilder judges
+     * them after {@link #CONFIG_PENDING}).
+     */
+    static final Set<String> COMPILED = Set.of(MONITORING, NO_PODS_SELECTED, AGENTS_NOT_REPORTING,
+            AGENT_REJECTED_CONFIG);
 
     private Reasons() {
     }
