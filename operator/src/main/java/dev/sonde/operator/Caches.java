@@ -24,6 +24,12 @@ public final class Caches {
         return informer(context, type).get(new ResourceID(name, namespace));
     }
 
+    /** The objects of this type whose index {@code index} (added to the controller's informer) holds {@code key}. */
+    public static <R extends HasMetadata> Stream<R> byIndex(Context<?> context, Class<R> type, String index,
+            String key) {
+        return informer(context, type).byIndex(index, key).stream();
+    }
+
     @SuppressWarnings("unchecked")
     private static <R extends HasMetadata> InformerEventSource<R, ?> informer(Context<?> context, Class<R> type) {
         return (InformerEventSource<R, ?>) context.eventSourceRetriever().getEventSourceFor(type);

@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -30,6 +31,9 @@ import java.util.stream.Collectors;
  * namespace caches drop managed fields ({@link CachedFields}); each of these informers watches one namespace or all.
  */
 final class MonitorEventSources {
+
+    /** The pod informer's index by namespace: a reconcile reads its namespaces' pods, not every pod. */
+    static final String PODS_BY_NAMESPACE = "sonde.dev/pods-by-namespace";
 
     private MonitorEventSources() {
     }
@@ -83,11 +87,13 @@ final class MonitorEventSources {
                 .withLabelSelector(SondeNames.NAME_LABEL + "=" + SondeNames.AGENT_SELECTOR.get(SondeNames.NAME_LABEL))
                 .withSecondaryToPrimaryMapper(agentConfigView::monitorsConcerned)
                 .build();
+        var podSource = new InformerEventSource<>(pods, context);
+        podSource.addIndexers(Map.of(PODS_BY_NAMESPACE, pod -> List.of(pod.getMetadata().getNamespace())));
         return List.of(
                 new InformerEventSource<>(profiles, context),
                 new InformerEventSource<>(reports, context),
                 new InformerEventSource<>(namespaces, context),
-                new InformerEventSource<>(pods, context),
+                podSource,
                 new InformerEventSource<>(nodes, context),
                 new InformerEventSource<>(agentConfig, context));
     }

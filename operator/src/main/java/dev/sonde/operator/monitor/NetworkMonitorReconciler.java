@@ -188,9 +188,8 @@ public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
         CompiledSelector podSelector = CompiledSelector.from(monitor.getSpec().getPodSelector());
         CompiledSelector nodeSelector = monitor.getSpec().getNodeSelector() == null ? null
                 : CompiledSelector.from(monitor.getSpec().getNodeSelector());
-        Set<String> inScope = Set.copyOf(namespaces);
-        return Caches.all(context, Pod.class)
-                .filter(p -> inScope.contains(p.getMetadata().getNamespace()))
+        return namespaces.stream().distinct()
+                .flatMap(ns -> Caches.byIndex(context, Pod.class, MonitorEventSources.PODS_BY_NAMESPACE, ns))
                 .filter(p -> "Running".equals(MonitorEventSources.phase(p)) && p.getMetadata().getDeletionTimestamp() == null)
                 .filter(p -> p.getSpec().getNodeName() != null)
                 .filter(p -> podSelector.matches(p.getMetadata().getLabels()))

@@ -59,9 +59,14 @@ public final class ReportAggregator {
         Instant staleBefore = now.minus(interval.multipliedBy(STALE_INTERVALS));
         Map<String, AgentReport> fresh = new TreeMap<>();
         for (AgentReport report : reports) {
+            // only a desired node's report or one carrying the monitor can count; don't parse the others' times
+            String node = report.getSpec() == null ? null : report.getSpec().getNodeName();
+            if (node == null || !desiredNodes.contains(node) && !carries(report, monitor)) {
+                continue;
+            }
             Instant end = WindowMerge.windowEnd(report);
-            if (report.getSpec() != null && end != null && !end.isBefore(staleBefore)) {
-                fresh.put(report.getSpec().getNodeName(), report);
+            if (end != null && !end.isBefore(staleBefore)) {
+                fresh.put(node, report);
             }
         }
         Map<String, MonitorWindow> rejected = new TreeMap<>();
@@ -80,10 +85,7 @@ public final class ReportAggregator {
         List<ProbeStatus> probes = desiredFresh.isEmpty() ? List.of()
                 : profileProbes.stream().map(p -> ProbeRollup.fold(p, desiredFresh)).toList();
 
-        List<AgentReport> carrying = fresh.values().stream()
-                .filter(r -> r.getSpec().getMonitors() != null
-                        && r.getSpec().getMonitors().stream().anyMatch(monitor::matches))
-                .toList();
+        List<AgentReport> carrying = fresh.values().stream().filter(r -> carries(r, monitor)).toList();
         MergedWindow window = WindowMerge.merge(monitor, carrying, interval);
         Instant last = carrying.stream().map(WindowMerge::windowEnd).max(Comparator.naturalOrder())
                 .orElse(desiredFresh.stream().map(WindowMerge::windowEnd).max(Comparator.naturalOrder())
@@ -91,6 +93,10 @@ public final class ReportAggregator {
         List<String> rejections = rejected.entrySet().stream()
                 .map(e -> e.getKey() + ": " + e.getValue().getReason() + ": " + e.getValue().getMessage()).toList();
         return new Aggregate(new NodesStatus(desiredNodes.size(), ready, failed), probes, window, last, rejections);
+    }
+
+    private static boolean carries(AgentReport report, MonitorKey monitor) {
+        return report.getSpec().getMonitors() != null && report.getSpec().getMonitors().stream().anyMatch(monitor::matches);
     }
 
     private static Optional<MonitorWindow> rejectedWindow(MonitorKey monitor, AgentReport report) {

@@ -134,4 +134,21 @@ class ReportAggregatorTest {
         var aggregate = ReportAggregator.aggregate(KEY, PROBES, INTERVAL, Set.of("a"), List.of(a), NOW);
         assertThat(aggregate.window()).isNull();
     }
+
+    @Test
+    void reportsOfOtherNodesWithoutTheMonitorAndReportsWithoutANodeCountForNothing() {
+        NetworkMonitor other = Fixtures.monitor("shop", "other", "std");
+        AgentReport a = report("a", NOW, NodeProbeState.ATTACHED, window(WEB, counters(1000, 15), null));
+        AgentReport elsewhere = report("c", NOW, NodeProbeState.FAILED, window(other, counters(5000, 500), null));
+        AgentReport nameless = report("d", NOW, NodeProbeState.ATTACHED, window(WEB, counters(7000, 70), null));
+        nameless.getSpec().setNodeName(null);
+        var aggregate = ReportAggregator.aggregate(KEY, PROBES, INTERVAL, Set.of("a"), List.of(a, elsewhere, nameless),
+                NOW);
+
+        assertThat(aggregate.window().counters().getSegmentsSent()).isEqualTo(1000);
+        assertThat(aggregate.window().nodes()).isEqualTo(1);
+        assertThat(aggregate.nodes().getSummary()).isEqualTo("1/1");
+        assertThat(aggregate.probes()).singleElement().satisfies(p -> assertThat(p.getState()).isNotEqualTo(
+                ProbeState.FAILED));
+    }
 }
