@@ -321,7 +321,7 @@ class NetworkMonitorIT {
 
     @Test
     @Order(6)
-    void moreThanSixtyFourMonitorsAreAllCompiledAndReady(ControlPlane cluster, KubernetesClient client) {
+    void moreThanSixtyFourMonitorsAreAllCompiledAndReadyAndOutliveTheConfigsDeletion(ControlPlane cluster, KubernetesClient client) {
         // The kernel's selection mask is 64 bits, but it only says "selected": monitors are not capped at 64.
         int count = 70;
         StringBuilder yaml = new StringBuilder();
@@ -335,10 +335,26 @@ class NetworkMonitorIT {
         for (int i = 0; i < count; i++) {
             awaitReady(cluster, appNs, "bulk-%02d".formatted(i), "True", "NoPodsSelected");
         }
+
+        // Deleting the compiled config: the fleet writes it again, and every monitor (each may have been judged
+        // ConfigPending while it was gone) ends compiled, as does one created meanwhile.
+        String before = client.configMaps().inNamespace(opNs).withName("sonde-agent-config").get().getMetadata()
+                .getUid();
+        client.configMaps().inNamespace(opNs).withName("sonde-agent-config").delete();
+        apply(cluster, monitor("bulk-late", appNs, profile, "app: bulk", null, false));
+        awaitConfig(client, c -> c.monitors().stream()
+                .filter(m -> m.namespace().equals(appNs) && m.name().startsWith("bulk-")).count() == count + 1);
+        assertThat(client.configMaps().inNamespace(opNs).withName("sonde-agent-config").get().getMetadata().getUid())
+                .as("a new ConfigMap").isNotEqualTo(before);
+        awaitReady(cluster, appNs, "bulk-late", "True", "NoPodsSelected");
+        for (int i = 0; i < count; i++) {
+            awaitReady(cluster, appNs, "bulk-%02d".formatted(i), "True", "NoPodsSelected");
+        }
         List<String> cleanup = new ArrayList<>(List.of("delete", "--ignore-not-found", "-n", appNs));
         for (int i = 0; i < count; i++) {
             cleanup.add("networkmonitor/bulk-%02d".formatted(i));
         }
+        cleanup.add("networkmonitor/bulk-late");
         cluster.kubectl(cleanup.toArray(String[]::new)).orThrow();
     }
 
