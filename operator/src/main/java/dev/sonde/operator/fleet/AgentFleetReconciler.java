@@ -36,7 +36,7 @@ import java.util.Set;
  */
 @CSVMetadata(bundleName = SondeCsvMetadata.BUNDLE)
 @ControllerConfiguration(name = AgentFleetReconciler.NAME,
-        informer = @Informer(genericFilter = OperatorNamespaceFilter.class))
+        informer = @Informer(genericFilter = OperatorNamespaceFilter.class, informerListLimit = CachedFields.LIST_PAGE))
 public class AgentFleetReconciler implements Reconciler<Namespace> {
 
     public static final String NAME = "agentfleet";
@@ -59,6 +59,7 @@ public class AgentFleetReconciler implements Reconciler<Namespace> {
         var monitors = InformerEventSourceConfiguration.from(NetworkMonitor.class, Namespace.class)
                 .withWatchAllNamespaces()
                 .withItemStore(CachedFields.specOnly())
+                .withInformerListLimit(CachedFields.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(m -> fleet)
                 // status writes don't change what is compiled
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getSpec(), o.getSpec()))
@@ -73,6 +74,7 @@ public class AgentFleetReconciler implements Reconciler<Namespace> {
                 .withName("all-namespaces")
                 .withWatchAllNamespaces()
                 .withItemStore(CachedFields.withoutManagedFields())
+                .withInformerListLimit(CachedFields.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(ns -> fleet)
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels())
                         || !Objects.equals(n.getMetadata().getDeletionTimestamp(), o.getMetadata().getDeletionTimestamp()))

@@ -59,6 +59,7 @@ final class MonitorEventSources {
         var namespaces = InformerEventSourceConfiguration.from(Namespace.class, NetworkMonitor.class)
                 .withWatchAllNamespaces()
                 .withItemStore(CachedFields.withoutManagedFields())
+                .withInformerListLimit(CachedFields.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(ns -> ids(monitors, m -> m.getSpec().getNamespaceSelector() != null))
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getMetadata().getLabels(), o.getMetadata().getLabels())
                         || !Objects.equals(n.getMetadata().getDeletionTimestamp(), o.getMetadata().getDeletionTimestamp()))

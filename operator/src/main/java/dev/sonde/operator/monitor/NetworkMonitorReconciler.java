@@ -7,6 +7,7 @@ import dev.sonde.api.v1alpha1.HealthState;
 import dev.sonde.api.v1alpha1.NetworkMonitor;
 import dev.sonde.api.v1alpha1.NetworkMonitorStatus;
 import dev.sonde.api.v1alpha1.ProbeProfile;
+import dev.sonde.operator.CachedFields;
 import dev.sonde.operator.Caches;
 import dev.sonde.operator.Conditions;
 import dev.sonde.operator.EventRecorder;
@@ -18,7 +19,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -51,7 +52,8 @@ import org.jboss.logging.Logger;
  * finalizer: the compiled config is rebuilt by {@code AgentFleetReconciler} from the monitors that exist.
  */
 @CSVMetadata(bundleName = SondeCsvMetadata.BUNDLE)
-@ControllerConfiguration(name = NetworkMonitorReconciler.NAME)
+@ControllerConfiguration(name = NetworkMonitorReconciler.NAME,
+        informer = @Informer(informerListLimit = CachedFields.LIST_PAGE))
 public class NetworkMonitorReconciler implements Reconciler<NetworkMonitor> {
 
     public static final String NAME = "networkmonitor";

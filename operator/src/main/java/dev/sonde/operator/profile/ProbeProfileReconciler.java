@@ -48,6 +48,7 @@ public class ProbeProfileReconciler implements Reconciler<ProbeProfile> {
                 .withOnUpdateFilter((newMonitor, oldMonitor) -> !Objects.equals(newMonitor.getSpec(), oldMonitor.getSpec()))
                 .withWatchAllNamespaces()
                 .withItemStore(CachedFields.specOnly())
+                .withInformerListLimit(CachedFields.LIST_PAGE)
                 .build();
         return List.of(new InformerEventSource<>(monitors, context));
     }
