@@ -9,6 +9,7 @@ import dev.sonde.api.agent.CompiledSelector;
 import dev.sonde.api.v1alpha1.AgentReport;
 import dev.sonde.api.v1alpha1.OtlpProtocol;
 import dev.sonde.api.v1alpha1.ProbeName;
+import dev.sonde.testsupport.ClasspathResources;
 import dev.sonde.testsupport.LocalPorts;
 import dev.sonde.testsupport.OtelCollector;
 import dev.sonde.testsupport.TestNamespace;
@@ -135,10 +136,7 @@ public final class AgentBudgetBenchmark {
             Process server = kubelet.runIn(kubelet.besteffortContainer("unselected-server"), "python3", "-c", SERVER,
                     String.valueOf(peers));
             String ports = ready(server);
-            Path rrload = Files.createTempFile("sonde-rrload-", ".py");
-            try (var in = AgentBudgetBenchmark.class.getResourceAsStream(RRLOAD)) {
-                Files.copy(in, rrload, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
+            Path rrload = ClasspathResources.toTempFile(AgentBudgetBenchmark.class, RRLOAD);
             Process churnServer = kubelet.runIn(kubelet.besteffortContainer("unselected-churn"), "python3",
                     rrload.toString(), "server", "--mode", "churn", "--host", "127.0.0.1");
             int churnPort = Integer.parseInt(ready(churnServer));

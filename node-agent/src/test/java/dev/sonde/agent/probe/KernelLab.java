@@ -2,15 +2,14 @@ package dev.sonde.agent.probe;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.sonde.testsupport.ClasspathResources;
 import dev.sonde.testsupport.ProcNetSnmp;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,17 +43,7 @@ final class KernelLab implements AutoCloseable {
         requireRoot();
         cgroupRoot = KernelCapabilities.cgroup2Mount(read(Path.of("/proc/self/mountinfo")))
                 .orElseThrow(() -> new AssertionError("no cgroup2 mount in /proc/self/mountinfo"));
-        script = extract("netload.py");
-    }
-
-    private static Path extract(String resource) {
-        try (InputStream in = KernelLab.class.getResourceAsStream("/it/" + resource)) {
-            Path file = Files.createTempFile("sonde-" + resource.replace(".py", "-"), ".py");
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        script = ClasspathResources.toTempFile(KernelLab.class, "/it/netload.py");
     }
 
     static void requireRoot() {
@@ -152,7 +141,7 @@ final class KernelLab implements AutoCloseable {
     /** Starts rrload.py (request/response and connection-churn load) like {@link #netload}. */
     Proc rrload(Path cgroup, String ns, String... args) {
         if (rrScript == null) {
-            rrScript = extract("rrload.py");
+            rrScript = ClasspathResources.toTempFile(KernelLab.class, "/it/rrload.py");
         }
         return python(cgroup, ns, rrScript, args);
     }

@@ -5,6 +5,7 @@ import dev.sonde.agent.bpf.BpfObject;
 import dev.sonde.agent.bpf.BpfStats;
 import dev.sonde.agent.bpf.FfmCallCost;
 import dev.sonde.agent.bpf.ProgramInfo;
+import dev.sonde.testsupport.ClasspathResources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -94,7 +95,7 @@ public final class KernelProbeBenchmark {
     }
 
     private static void mapReads(StringBuilder md) throws Throwable {
-        Path object = KernelProbesObject.extract();
+        Path object = ClasspathResources.toTempFile(KernelProbeBenchmark.class, "/bpf/sonde.bpf.o");
         try (BpfObject obj = BpfObject.open(object)) {
             obj.setMaxEntries("metrics", 131072);
             obj.load();
@@ -135,18 +136,6 @@ public final class KernelProbeBenchmark {
             for (FfmCallCost.Result r : FfmCallCost.measure(metrics, key, 1_000_000)) {
                 md.append(String.format(Locale.ROOT, "| %s | %.0f |%n", r.what(), r.nsPerCall()));
             }
-        }
-    }
-
-    /** The object the agent jar carries, as a file libbpf can open. */
-    private static final class KernelProbesObject {
-        static Path extract() throws java.io.IOException {
-            Path tmp = java.nio.file.Files.createTempFile("sonde-bench-", ".bpf.o");
-            tmp.toFile().deleteOnExit();
-            try (var in = KernelProbeBenchmark.class.getResourceAsStream("/bpf/sonde.bpf.o")) {
-                java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            return tmp;
         }
     }
 }
