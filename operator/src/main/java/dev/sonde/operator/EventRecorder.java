@@ -66,7 +66,7 @@ public class EventRecorder {
                     thread.setDaemon(true);
                     return thread;
                 },
-                (task, executor) -> drop(queue));
+                (task, executor) -> drop(queue, executor.isShutdown()));
     }
 
     public void normal(HasMetadata object, String reason, String note) {
@@ -121,11 +121,12 @@ public class EventRecorder {
         }
     }
 
-    private void drop(int queue) {
+    private void drop(int queue, boolean stopped) {
         dropped.increment();
         // the first drop, then every 100th: a storm of them must not become a storm of log lines
         if (dropsLogged.getAndIncrement() % 100 == 0) {
-            LOG.warnf("dropped an Event: %d are waiting to be written (%.0f dropped so far)", queue, dropped.count());
+            LOG.warnf("dropped an Event: %s (%.0f dropped so far)", stopped ? "the operator is stopping"
+                    : queue + " are waiting to be written", dropped.count());
         }
     }
 
