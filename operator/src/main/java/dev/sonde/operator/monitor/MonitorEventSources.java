@@ -27,8 +27,9 @@ import java.util.stream.Collectors;
  * the AgentReports that carry it, namespaces (for namespaceSelector), pods, nodes (for nodeSelector) and the
  * compiled agent config. Updates that can't change a status (e.g. a pod's status other than its phase) are
  * filtered out, and a new version of the compiled config concerns only the monitors it changes for
- * ({@link AgentConfigView}). The pod and node caches keep only the fields the reconciler reads, and the profile, report and
- * namespace caches drop managed fields ({@link CachedFields}); each of these informers watches one namespace or all.
+ * ({@link AgentConfigView}). The pod and node caches keep only the fields the reconciler reads, and the profile,
+ * report and namespace caches drop managed fields ({@link CachedFields}); each of these informers watches one
+ * namespace or all.
  */
 final class MonitorEventSources {
 

@@ -96,7 +96,8 @@ public final class ReportAggregator {
     }
 
     private static boolean carries(AgentReport report, MonitorKey monitor) {
-        return report.getSpec().getMonitors() != null && report.getSpec().getMonitors().stream().anyMatch(monitor::matches);
+        return report.getSpec().getMonitors() != null
+                && report.getSpec().getMonitors().stream().anyMatch(monitor::matches);
     }
 
     private static Optional<MonitorWindow> rejectedWindow(MonitorKey monitor, AgentReport report) {

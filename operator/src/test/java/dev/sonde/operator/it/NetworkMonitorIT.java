@@ -321,7 +321,8 @@ class NetworkMonitorIT {
 
     @Test
     @Order(6)
-    void moreThanSixtyFourMonitorsAreAllCompiledAndReadyAndOutliveTheConfigsDeletion(ControlPlane cluster, KubernetesClient client) {
+    void moreThanSixtyFourMonitorsAreAllCompiledAndReadyAndOutliveTheConfigsDeletion(ControlPlane cluster,
+            KubernetesClient client) {
         // The kernel's selection mask is 64 bits, but it only says "selected": monitors are not capped at 64.
         int count = 70;
         StringBuilder yaml = new StringBuilder();

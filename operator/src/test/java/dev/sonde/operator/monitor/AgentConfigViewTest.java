@@ -39,8 +39,8 @@ class AgentConfigViewTest {
     }
 
     private static ConfigMap configMap(String resourceVersion, String json) {
-        return new ConfigMapBuilder().withNewMetadata().withName(SondeNames.AGENT_CONFIG_MAP).withNamespace("sonde-system")
-                .withResourceVersion(resourceVersion).endMetadata().withData(Map.of(AgentConfig.CONFIG_MAP_KEY, json))
+        return new ConfigMapBuilder().withNewMetadata().withName(SondeNames.AGENT_CONFIG_MAP)
+                .withNamespace("sonde-system").withResourceVersion(resourceVersion).endMetadata().withData(Map.of(AgentConfig.CONFIG_MAP_KEY, json))
                 .build();
     }
 
