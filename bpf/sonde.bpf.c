@@ -2,7 +2,8 @@
 /*
  * One object for all probes: they share the selection and metrics maps, and the agent
  * attaches each program independently. Probes live in probes/, one file per contract name;
- * the probes that look at packets are parts of the two cgroup_skb programs (cgroup_skb.bpf.h).
+ * where several probes look at one hook they are parts of one program: the two cgroup_skb
+ * programs (cgroup_skb.bpf.h) and the shared tracepoint programs (tracepoints.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,5 +26,6 @@
 #include "probes/dns.bpf.h"
 #include "probes/flows.bpf.h"
 #include "probes/cgroup_skb.bpf.h"
+#include "probes/tracepoints.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

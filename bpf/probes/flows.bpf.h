@@ -6,7 +6,8 @@
  * peer is the destination and its port) or is accepted (SYN_RECV -> ESTABLISHED: the peer is the client, the port
  * the pod's own); every later event of that socket (bytes written and read, retransmits, resets, RTT) is one storage
  * lookup and one flows update. Bytes are what the application wrote and read (sock_send_length/sock_recv_length),
- * like the traffic probe's application bytes.
+ * like the traffic probe's application bytes. The TCP events are flows' parts of the programs it shares with the
+ * other probes (tracepoints.bpf.h), which run them for selected cgroups only.
  *
  * Services: a pod connecting to a ClusterIP sees only the ClusterIP; kube-proxy's DNAT to a backend happens in the
  * node's network namespace. sonde_flow_nat, a netfilter program right after the DNAT hook (no kprobes: the
@@ -162,10 +163,9 @@ static __always_inline void add_retransmits(const struct sock *sk, struct flow_s
  * A flows-selected pod's new TCP socket: its flow key (the socket's cgroup and peer, the server port, the direction) in
  * fresh socket storage; NULL when the pod has no flows or the storage can't be had (counted).
  */
-static __always_inline struct flow_sock *new_flow_sock(const struct sock *sk, __u16 server_port, __u8 direction)
+static __always_inline struct flow_sock *new_flow_sock(const struct sock *sk, __u64 cg, __u16 server_port,
+						       __u8 direction)
 {
-	__u64 cg = sk_cgroup_id(sk);
-
 	if (!bpf_map_lookup_elem(&flow_budget, &cg))
 		return NULL;
 	/* tcpRtt may have made the socket's storage already; its part stays */
@@ -187,17 +187,15 @@ static __always_inline struct flow_sock *new_flow_sock(const struct sock *sk, __
 	return fs;
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate)
+/* flows' part of sonde_tcp_state (tracepoints.bpf.h): a selected cgroup's TCP socket changing state */
+static __always_inline void flow_state(const struct sock *sk, __u64 cg, int oldstate, int newstate)
 {
-	if (sk->sk_protocol != SONDE_IPPROTO_TCP)
-		return 0;
 	if (newstate == TCP_STATE_SYN_SENT) {
-		struct flow_sock *fs = new_flow_sock(sk, bpf_ntohs(sk->__sk_common.skc_dport), SONDE_FLOW_ACTIVE);
+		struct flow_sock *fs = new_flow_sock(sk, cg, bpf_ntohs(sk->__sk_common.skc_dport), SONDE_FLOW_ACTIVE);
 
 		if (fs) /* a socket connected again: its earlier connections' retransmits are not this one's */
 			fs->retransmits = total_retransmits(sk);
-		return 0;
+		return;
 	}
 	if (newstate == TCP_STATE_CLOSE) {
 		/* no retransmit after this: what the tracepoint missed is caught up */
@@ -211,120 +209,94 @@ int BPF_PROG(sonde_flow_state, const struct sock *sk, int oldstate, int newstate
 		struct flow_sock *fs = flow_sock_of(sk);
 
 		if (!fs || fs->refused)
-			return 0;
+			return;
 		struct flow_value *v = socket_flow(sk);
 
 		if (!v) {
 			fs->refused = 1; /* over the pod's budget: the connection's later events are not counted either */
-			return 0;
+			return;
 		}
 		v->connections += 1;
 		if (newstate == TCP_STATE_CLOSE)
 			v->connect_failures += 1;
-		return 0;
+		return;
 	}
 	if (oldstate == TCP_STATE_SYN_RECV && newstate == TCP_STATE_ESTABLISHED) {
-		struct flow_sock *fs = new_flow_sock(sk, sk->__sk_common.skc_num, SONDE_FLOW_PASSIVE);
+		struct flow_sock *fs = new_flow_sock(sk, cg, sk->__sk_common.skc_num, SONDE_FLOW_PASSIVE);
 
 		if (!fs)
-			return 0;
+			return;
 		fs->ready = 1;
 		struct flow_value *v = flow_of(&fs->key);
 
 		if (!v) {
 			fs->refused = 1;
-			return 0;
+			return;
 		}
 		v->connections += 1;
 		add_retransmits(sk, fs); /* the handshake's SYN-ACK retransmits, counted in the child's total */
-		return 0;
+		return;
 	}
 	if (oldstate == TCP_STATE_ESTABLISHED) {
 		/* a connection shorter than the RTT sampling period still gives one sample */
 		struct flow_sock *fs = flow_sock_of(sk);
 
 		if (!fs || fs->refused || fs->last_rtt_ns)
-			return 0;
+			return;
 		__u32 srtt = srtt_micros(sk);
 		struct flow_value *v = srtt ? flow_of(&fs->key) : NULL;
 
 		if (v)
 			add_rtt(v, srtt);
 	}
-	return 0;
 }
 
-SEC("tp_btf/sock_send_length")
-int BPF_PROG(sonde_flow_tx, const struct sock *sk, int ret, int flags)
+/* flows' part of sonde_sock_tx and sonde_sock_rx: a selected cgroup's TCP send or receive call */
+static __always_inline void flow_bytes(const struct sock *sk, int ret, bool sent)
 {
-	if (ret <= 0 || sk->sk_protocol != SONDE_IPPROTO_TCP)
-		return 0;
 	struct flow_value *v = socket_flow(sk);
 
-	if (v)
+	if (!v)
+		return;
+	if (sent)
 		v->tx_bytes += ret;
-	return 0;
-}
-
-SEC("tp_btf/sock_recv_length")
-int BPF_PROG(sonde_flow_rx, const struct sock *sk, int ret, int flags)
-{
-	if (ret <= 0 || (flags & SONDE_MSG_PEEK) || sk->sk_protocol != SONDE_IPPROTO_TCP)
-		return 0;
-	struct flow_value *v = socket_flow(sk);
-
-	if (v)
+	else
 		v->rx_bytes += ret;
-	return 0;
 }
 
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(sonde_flow_retx, const struct sock *sk, const struct sk_buff *skb, int err)
+/* flows' part of sonde_tcp_retx: a selected cgroup's retransmit attempt */
+static __always_inline void flow_retx(const struct sock *sk)
 {
 	struct flow_sock *fs = flow_sock_of(sk);
 
 	if (fs && !fs->refused)
 		add_retransmits(sk, fs);
-	return 0;
 }
 
-SEC("tp_btf/tcp_send_reset")
-int BPF_PROG(sonde_flow_rst_tx, const struct sock *sk)
+/* flows' part of sonde_tcp_rst_tx and sonde_tcp_rst_rx: an RST of a selected cgroup's socket */
+static __always_inline void flow_reset(const struct sock *sk, bool sent)
 {
-	if (!sk || sk_cgroup_id(sk) == SONDE_NODE_CGROUP) /* socket-less RSTs have no flow */
-		return 0;
 	struct flow_value *v = socket_flow(sk);
 
-	if (v)
+	if (!v)
+		return;
+	if (sent)
 		v->resets_sent += 1;
-	return 0;
-}
-
-SEC("tp_btf/tcp_receive_reset")
-int BPF_PROG(sonde_flow_rst_rx, const struct sock *sk)
-{
-	if (!sk || sk_cgroup_id(sk) == SONDE_NODE_CGROUP)
-		return 0;
-	struct flow_value *v = socket_flow(sk);
-
-	if (v)
+	else
 		v->resets_received += 1;
-	return 0;
 }
 
-SEC("tp_btf/tcp_probe")
-int BPF_PROG(sonde_flow_rtt, struct sock *sk, const struct sk_buff *skb)
+/* flows' part of sonde_tcp_probe: a selected cgroup's socket received a segment; s its storage or NULL */
+static __always_inline void flow_probe(struct sock *sk, struct sock_state *s)
 {
-	if (!sk)
-		return 0;
-	struct flow_sock *fs = flow_sock_of(sk);
+	struct flow_sock *fs = s && s->flow.tracked ? &s->flow : NULL;
 
 	if (!fs || fs->refused || !fs->ready)
-		return 0;
+		return;
 	__u64 now = bpf_ktime_get_ns();
 
 	if (fs->last_rtt_ns && now - fs->last_rtt_ns < rtt_sample_period_ns)
-		return 0;
+		return;
 	__u32 srtt = srtt_micros(sk);
 	struct flow_value *v = srtt ? flow_of(&fs->key) : NULL;
 
@@ -332,7 +304,6 @@ int BPF_PROG(sonde_flow_rtt, struct sock *sk, const struct sk_buff *skb)
 		fs->last_rtt_ns = now;
 		add_rtt(v, srtt);
 	}
-	return 0;
 }
 
 /*

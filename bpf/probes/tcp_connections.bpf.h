@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* tcpConnections: opens, closes, failed connects and connect latency from sock:inet_sock_set_state. */
+/*
+ * tcpConnections: opens, closes, failed connects and connect latency, a part of the inet_sock_set_state program
+ * (tracepoints.bpf.h).
+ */
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(sonde_tcp_conn, const struct sock *sk, int oldstate, int newstate)
+/* tcpConnections' part of sonde_tcp_state: a selected cgroup's TCP socket changing state */
+static __always_inline void tcp_conn_state(const struct sock *sk, __u64 cg, int oldstate, int newstate)
 {
-	if (sk->sk_protocol != SONDE_IPPROTO_TCP)
-		return 0;
-	__u64 cg = sk_cgroup_id(sk);
-
-	if (!is_selected(cg))
-		return 0;
-
 	__u64 skaddr = (__u64)sk;
 
 	if (newstate == TCP_STATE_SYN_SENT) {
@@ -19,7 +15,7 @@ int BPF_PROG(sonde_tcp_conn, const struct sock *sk, int oldstate, int newstate)
 		add_metric(cg, SONDE_TCP_ACTIVE_OPENS, 0, 1, 0);
 		if (bpf_map_update_elem(&connect_start, &skaddr, &now, BPF_ANY))
 			note_map_full(SONDE_MAP_CONNECT_START);
-		return 0;
+		return;
 	}
 	if (oldstate == TCP_STATE_SYN_SENT) {
 		__u64 *start = bpf_map_lookup_elem(&connect_start, &skaddr);
@@ -30,11 +26,10 @@ int BPF_PROG(sonde_tcp_conn, const struct sock *sk, int oldstate, int newstate)
 			add_metric(cg, SONDE_TCP_CONNECT_FAILURES, 0, 1, 0);
 		if (start)
 			bpf_map_delete_elem(&connect_start, &skaddr);
-		return 0;
+		return;
 	}
 	if (oldstate == TCP_STATE_SYN_RECV && newstate == TCP_STATE_ESTABLISHED)
 		add_metric(cg, SONDE_TCP_PASSIVE_OPENS, 0, 1, 0);
 	else if (newstate == TCP_STATE_CLOSE && oldstate != TCP_STATE_LISTEN)
 		add_metric(cg, SONDE_TCP_CLOSES, 0, 1, 0);
-	return 0;
 }

@@ -4,7 +4,8 @@
  *  - packets and wire bytes (IP length, retransmissions included), a part of the cgroup_skb egress/ingress
  *    programs (cgroup_skb.bpf.h) at the cgroup2 root, so every pod below is covered; packets count GSO segments;
  *  - application bytes from sock:sock_send_length / sock:sock_recv_length (one event per
- *    send/recv call, not per packet): exactly what applications wrote and read. Ingress skb bytes
+ *    send/recv call, not per packet), a part of their programs (tracepoints.bpf.h): exactly what applications
+ *    wrote and read. Ingress skb bytes
  *    can't give that: segments TCP drops after the cgroup filter (backlog full) come back as
  *    retransmissions and would count twice.
  * Counted in the traffic map (one entry per selected cgroup, created by the agent at select
@@ -37,40 +38,14 @@ static __always_inline void traffic_skb(struct __sk_buff *skb, struct traffic_va
 	}
 }
 
-/* application bytes of an IPv4/IPv6 socket's send or recv call, or NULL when not counted */
-static __always_inline struct traffic_value *app_traffic(const struct sock *sk, int ret)
+/* traffic's part of sonde_sock_tx and sonde_sock_rx (tracepoints.bpf.h): a selected cgroup's send or receive call */
+static __always_inline void app_bytes(struct traffic_value *v, int ret, bool sent)
 {
-	if (ret <= 0)
-		return NULL;
-	__u16 family = sk->__sk_common.skc_family;
-
-	if (family != SONDE_AF_INET && family != SONDE_AF_INET6)
-		return NULL;
-	return traffic_of(sk_cgroup_id(sk));
-}
-
-SEC("tp_btf/sock_send_length")
-int BPF_PROG(sonde_app_tx, const struct sock *sk, int ret, int flags)
-{
-	struct traffic_value *v = app_traffic(sk, ret);
-
-	if (v) {
+	if (sent) {
 		v->tx_app_calls += 1;
 		v->tx_app_bytes += ret;
-	}
-	return 0;
-}
-
-SEC("tp_btf/sock_recv_length")
-int BPF_PROG(sonde_app_rx, const struct sock *sk, int ret, int flags)
-{
-	if (flags & SONDE_MSG_PEEK) /* the data stays queued and is read again */
-		return 0;
-	struct traffic_value *v = app_traffic(sk, ret);
-
-	if (v) {
+	} else {
 		v->rx_app_calls += 1;
 		v->rx_app_bytes += ret;
 	}
-	return 0;
 }

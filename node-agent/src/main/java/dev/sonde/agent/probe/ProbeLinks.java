@@ -22,9 +22,9 @@ import java.util.Set;
 /**
  * Each probe's attach state and the programs' links: {@code DETACHED} → {@code ATTACHED} (every hook of the probe
  * linked) → {@code DETACHED}; a failed attach releases what it linked and leaves the probe {@code FAILED}. A program
- * several probes name (the cgroup_skb programs) is linked once while any of them is attached; the attached_probes
- * map holds the attached probes' bits, so such a program runs only their parts. Not thread-safe: {@link KernelProbes}
- * serialises.
+ * several probes name (the cgroup_skb programs, the shared tracepoint programs) is linked once while any of them is
+ * attached; the attached_probes map holds the attached probes' bits, so such a program runs only their parts. Not
+ * thread-safe: {@link KernelProbes} serialises.
  */
 final class ProbeLinks implements AutoCloseable {
     /** NFPROTO_IPV4, NFPROTO_IPV6 */

@@ -54,7 +54,7 @@ final class ProbeLoader {
                 return new Loaded(object, states);
             } catch (VerifierRejectedException e) {
                 object.close();
-                // a shared cgroup_skb program fails every probe with a part in it
+                // a shared program fails every probe with a part in it
                 Set<Probe> culprits = probesOf(e.program());
                 if (!wanted.removeAll(culprits)) {
                     throw e;

@@ -32,12 +32,12 @@ class VerifierLogTest {
     @Test
     void withoutVerifierLogsTheNewestProgramLibbpfNamesIsRejected() {
         List<String> libbpf = List.of("libbpf: prog 'sonde_tcp_state': BPF program load failed",
-                "libbpf: prog 'sonde_app_tx': -- BEGIN PROG LOAD LOG --", "libbpf: failed to load object 'sonde'");
+                "libbpf: prog 'sonde_sock_tx': -- BEGIN PROG LOAD LOG --", "libbpf: failed to load object 'sonde'");
 
-        BpfException e = VerifierLog.rejection(Map.of("sonde_app_tx", ""), libbpf, EACCES);
+        BpfException e = VerifierLog.rejection(Map.of("sonde_sock_tx", ""), libbpf, EACCES);
 
         assertThat(e).isInstanceOfSatisfying(VerifierRejectedException.class, v -> {
-            assertThat(v.program()).isEqualTo("sonde_app_tx");
+            assertThat(v.program()).isEqualTo("sonde_sock_tx");
             assertThat(v.logTail()).containsExactlyElementsOf(libbpf);
         });
     }

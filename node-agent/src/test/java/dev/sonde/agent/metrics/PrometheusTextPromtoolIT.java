@@ -38,7 +38,7 @@ class PrometheusTextPromtoolIT {
         List<MetricData> all = new ArrayList<>(series("web-1"));
         all.addAll(series("web-2"));
         all.addAll(metrics.agent(new SondeMetrics.AgentStats(1,
-                List.of(new ProgramInfo("sonde_tcp_conn", 7, 1_500_000_000L, 30)),
+                List.of(new ProgramInfo("sonde_tcp_state", 7, 1_500_000_000L, 30)),
                 Map.of("metrics", 2L, "connect_start", 0L, "dns_pending", 0L),
                 Map.of("metrics", 10, "selected_cgroups", 2), Map.of("metrics", 16384, "selected_cgroups", 1024),
                 4, 1, 120, 12), 2));

@@ -56,15 +56,15 @@ class PrometheusTextTest {
     @Test
     void writesTheAgentsSelfMetrics() {
         SondeMetrics.AgentStats stats = new SondeMetrics.AgentStats(1, List.of(
-                new dev.sonde.agent.bpf.ProgramInfo("sonde_tcp_conn", 7, 1_500_000_000L, 30)),
+                new dev.sonde.agent.bpf.ProgramInfo("sonde_tcp_state", 7, 1_500_000_000L, 30)),
                 Map.of("metrics", 2L), Map.of("metrics", 10), Map.of("metrics", 16384), 4, 1, 120, 12);
 
         String text = PrometheusText.write(metrics.agent(stats, 2));
 
         assertThat(text).contains("sonde_agent_bpf_program_runs_total{k8s_node_name=\"node-a\","
-                        + "service_name=\"sonde-agent\",bpf_program=\"sonde_tcp_conn\"} 30\n")
+                        + "service_name=\"sonde-agent\",bpf_program=\"sonde_tcp_state\"} 30\n")
                 .contains("# TYPE sonde_agent_bpf_program_run_time_seconds_total counter\n")
-                .contains("bpf_program=\"sonde_tcp_conn\"} 1.5\n")
+                .contains("bpf_program=\"sonde_tcp_state\"} 1.5\n")
                 .contains("# TYPE sonde_agent_bpf_map_entries gauge\n")
                 .contains("sonde_agent_bpf_map_capacity{k8s_node_name=\"node-a\",service_name=\"sonde-agent\","
                         + "bpf_map=\"metrics\"} 16384\n")

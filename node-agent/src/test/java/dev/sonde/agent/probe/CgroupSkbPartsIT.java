@@ -46,8 +46,8 @@ class CgroupSkbPartsIT {
 
         // traffic too: the same two links, and every datagram the namespace sent and received
         probes.attach(Probe.TRAFFIC);
-        assertThat(Bpftool.linkedPrograms(probes.linkIds())).containsExactly("sonde_app_rx", "sonde_app_tx",
-                "sonde_skb_rx", "sonde_skb_tx");
+        assertThat(Bpftool.linkedPrograms(probes.linkIds())).containsExactly("sonde_skb_rx", "sonde_skb_tx",
+                "sonde_sock_rx", "sonde_sock_tx");
         Map<String, Long> before = lab.udpSnmp(clientNs);
         query(lab, clientCg, clientNs, names);
         Map<String, Long> after = lab.udpSnmp(clientNs);
@@ -62,8 +62,8 @@ class CgroupSkbPartsIT {
         // dns detached: the programs stay for traffic, dns counts no more
         List<Integer> linkIds = probes.linkIds();
         probes.detach(Probe.DNS);
-        assertThat(Bpftool.linkedPrograms(probes.linkIds())).containsExactly("sonde_app_rx", "sonde_app_tx",
-                "sonde_skb_rx", "sonde_skb_tx");
+        assertThat(Bpftool.linkedPrograms(probes.linkIds())).containsExactly("sonde_skb_rx", "sonde_skb_tx",
+                "sonde_sock_rx", "sonde_sock_tx");
         before = lab.udpSnmp(clientNs);
         query(lab, clientCg, clientNs, names);
         after = lab.udpSnmp(clientNs);
