@@ -25,15 +25,27 @@ volatile const __u16 ephemeral_port_min = 32768; /* UDP: a local port at or abov
 
 /*
  * The IP protocol of a cgroup_skb packet (data starts at the IP header): one byte, for the programs that leave at
- * the first packet that isn't theirs. false for non-IP; IPv6 extension headers are not followed.
+ * the first packet that isn't theirs. false for non-IP; IPv6 extension headers are not followed. Read from the
+ * packet's linear part directly (no helper call) when the header is there, as it is for the packets of local
+ * sockets; bpf_skb_load_bytes otherwise.
  */
 static __always_inline bool ip_protocol(struct __sk_buff *skb, __u8 *proto)
 {
+	const __u8 *data = (const __u8 *)(long)skb->data;
+	const __u8 *end = (const __u8 *)(long)skb->data_end;
+	__u32 off;
+
 	if (skb->protocol == SONDE_ETH_P_IP_BE)
-		return !bpf_skb_load_bytes(skb, 9, proto, 1);
-	if (skb->protocol == SONDE_ETH_P_IPV6_BE)
-		return !bpf_skb_load_bytes(skb, 6, proto, 1);
-	return false;
+		off = 9;
+	else if (skb->protocol == SONDE_ETH_P_IPV6_BE)
+		off = 6;
+	else
+		return false;
+	if (data + 10 <= end) {
+		*proto = data[off];
+		return true;
+	}
+	return !bpf_skb_load_bytes(skb, off, proto, 1);
 }
 
 /* IPv4 a.b.c.d (network order) as ::ffff:a.b.c.d */
