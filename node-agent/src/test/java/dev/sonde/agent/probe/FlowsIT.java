@@ -251,6 +251,49 @@ class FlowsIT {
         assertThat(after.budgets()).doesNotContainKeys(lossyServer, cleanServer);
     }
 
+    /**
+     * A socket keeps what it wrote and read in its storage and its flow takes it about once a second while it is open
+     * (at a received segment after rtt_sample_period_ns) and at its close: connections held open show their bytes and
+     * an RTT sample while open, and in the end exactly what the application wrote and read.
+     */
+    @Test
+    void openConnectionsReachTheirFlowWhileOpen() throws Exception {
+        KernelLab lab = kernel.lab();
+        KernelProbes probes = kernel.probes();
+        String clientNs = lab.netns("flo-a");
+        String serverNs = lab.netns("flo-b");
+        lab.veth(clientNs, serverNs, 38);
+        Path clientCg = lab.cgroup("flo-client");
+        CgroupId client = CgroupId.of(clientCg);
+        probes.select(client, 1);
+        probes.selectFlows(client, 16);
+        int conns = 2;
+        KernelLab.Proc srv = lab.netload(lab.cgroup("flo-server"), serverNs, "echo", "--host", "10.77.38.2",
+                "--conns", String.valueOf(conns));
+        int port = srv.awaitReady();
+        KernelLab.Proc hold = lab.netload(clientCg, clientNs, "hold", "--host", "10.77.38.2", "--port",
+                String.valueOf(port), "--conns", String.valueOf(conns), "--seconds", "4");
+        hold.awaitReady();
+        FlowKey toServer = new FlowKey(client, InetAddress.getByName("10.77.38.2"), null, port, 0,
+                FlowKey.Direction.ACTIVE, FlowKey.Transport.TCP);
+
+        Thread.sleep(2500);
+        FlowCounters open = probes.readFlows().flows().getOrDefault(toServer, FlowCounters.ZERO);
+        Map<String, Long> held = hold.awaitResult(Duration.ofSeconds(30));
+        srv.awaitResult(Duration.ofSeconds(30));
+        long bytes = 100L * conns * held.get("rounds"); // each round: 100 bytes out and echoed, per connection
+        FlowCounters closed = settle(probes, f -> f.getOrDefault(toServer, FlowCounters.ZERO).bytesReceived() >= bytes)
+                .get(toServer);
+        System.out.println("flow while open " + open + ", closed " + closed + ", the client's own count " + bytes);
+
+        assertThat(open.connections()).as("connections count when established").isEqualTo(conns);
+        assertThat(open.bytesSent()).as("bytes while open, 2.5 s into 4 s").isPositive().isLessThan(bytes);
+        assertThat(open.rtt().total()).as("an RTT sample per connection while open").isGreaterThanOrEqualTo(conns);
+        assertThat(closed.bytesSent()).as("what the client wrote").isEqualTo(bytes);
+        assertThat(closed.bytesReceived()).as("what the client read").isEqualTo(bytes);
+        assertThat(closed.connections()).isEqualTo(conns);
+    }
+
     private static Map<FlowKey, FlowCounters> settle(KernelProbes probes, Predicate<Map<FlowKey, FlowCounters>> done)
             throws InterruptedException {
         Map<FlowKey, FlowCounters> flows = probes.readFlows().flows();
