@@ -85,22 +85,15 @@ struct {
 	__type(value, struct flow_budget);
 } flow_budget SEC(".maps");
 
-/*
- * The flows probe's part of a TCP socket's state: its flow key, set at connect/accept, and what the socket counted
- * that its flow has not taken yet (flows.bpf.h, flow_flush).
- */
+/* the flows probe's part of a TCP socket's state: its flow key, set at connect/accept */
 struct flow_sock {
 	struct flow_key key;
-	__u64 tx_pending;  /* bytes written, not yet in the flow; the top bit: the socket closed (flows.bpf.h) */
-	__u64 rx_pending;  /* bytes read, not yet in the flow; the same */
-	__u64 flushed_ns;  /* when the flow last took the socket's counts (at first: when the key was made) */
-	__u32 rtt_pending_us; /* an RTT sample not yet in the flow; 0: none */
-	__u32 retransmits; /* the socket's tcp_sock.total_retrans already added to its flow */
+	__u64 last_rtt_ns; /* when the flow's RTT was last sampled from this socket */
 	__u8 tracked;      /* the socket is a flows-selected pod's: everything below is this socket's */
 	__u8 ready;        /* key final (backend resolved); events before that wait */
 	__u8 refused;      /* the pod was at its flow budget when the connection came: nothing of it is counted */
-	__u8 sampled;      /* the socket gave its flow an RTT sample */
-	__u8 pad[4];
+	__u8 pad;
+	__u32 retransmits; /* the socket's tcp_sock.total_retrans already added to its flow */
 };
 
 /*

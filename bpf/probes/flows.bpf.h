@@ -4,12 +4,10 @@
  *
  * TCP: a connection's key is decided once, in socket storage (sock_state.flow), when it connects (CLOSE -> SYN_SENT: the
  * peer is the destination and its port) or is accepted (SYN_RECV -> ESTABLISHED: the peer is the client, the port
- * the pod's own). The connection counts in its flow when it is established; what the socket does after that (bytes
- * written and read, retransmits, its RTT) is kept in its storage and added to the flow when the socket closes, at a
- * retransmit, and about once a second while it stays open and receives (flow_flush): one flows lookup per socket
- * and second instead of one per event. Resets count at once. Bytes are what the application wrote and read
- * (sock_send_length/sock_recv_length), like the traffic probe's application bytes. The TCP events are flows' parts of
- * the programs it shares with the other probes (tracepoints.bpf.h), which run them for selected cgroups only.
+ * the pod's own); every later event of that socket (bytes written and read, retransmits, resets, RTT) is one storage
+ * lookup and one flows update. Bytes are what the application wrote and read (sock_send_length/sock_recv_length),
+ * like the traffic probe's application bytes. The TCP events are flows' parts of the programs it shares with the
+ * other probes (tracepoints.bpf.h), which run them for selected cgroups only.
  *
  * Services: a pod connecting to a ClusterIP sees only the ClusterIP; kube-proxy's DNAT to a backend happens in the
  * node's network namespace. sonde_flow_nat, a netfilter program right after the DNAT hook (no kprobes: the
@@ -141,64 +139,23 @@ static __always_inline __u32 total_retransmits(const struct sock *sk)
 }
 
 /*
- * Bytes a socket wrote or read that its flow has not taken yet (flow_sock.tx_pending, rx_pending). Sends and receives
- * add to them without the socket lock, on any CPU, so they are taken with an atomic exchange, and the close marks
- * them in the same exchange (the top bit): a send or receive that adds after the close's exchange sees the mark in
- * its own counter and takes what it added itself. Nothing is lost or counted twice, on any memory model: every
- * access to one counter is ordered.
+ * The socket's retransmits not yet in its flow. tcp_retransmit_skb fires for every attempt, also for those that failed
+ * before the MIB counted them and for those that failed after (err says which only by kernel version), and a run can
+ * be missed (a nested run of the same program on one CPU is skipped): the socket's own total is what TcpRetransSegs
+ * counted, so the flow takes its growth, at each retransmit and once more when the socket closes.
  */
-#define SONDE_PENDING_CLOSED (1ULL << 63)
-
-static __always_inline void take_pending(__u64 *pending, __u64 *counter, __u64 leave)
-{
-	*counter += __atomic_exchange_n(pending, leave, __ATOMIC_SEQ_CST) & ~SONDE_PENDING_CLOSED;
-}
-
-/*
- * What the socket counted that its flow has not taken yet goes into it now: bytes written and read, a pending RTT
- * sample, and retransmits; at the close (closing), the pending bytes are marked closed. tcp_retransmit_skb fires
- * for every attempt, also for those that failed before the MIB counted them and for those that failed after (err
- * says which only by kernel version), and a run can be missed (a nested run of the same program on one CPU is
- * skipped): the socket's own total_retrans is what TcpRetransSegs counted, so the flow takes its growth. Called with
- * the socket locked (a state change, a received segment, a retransmit), so flushes don't race each other.
- */
-static __always_inline void flow_flush(const struct sock *sk, struct flow_sock *fs, bool closing)
+static __always_inline void add_retransmits(const struct sock *sk, struct flow_sock *fs)
 {
 	__u32 total = total_retransmits(sk);
-	__u32 retransmits = total - fs->retransmits;
-	__u64 leave = closing ? SONDE_PENDING_CLOSED : 0;
+	__u32 d = total - fs->retransmits;
 
-	if (!closing && !fs->tx_pending && !fs->rx_pending && !fs->rtt_pending_us && !retransmits)
+	if (!d)
 		return;
 	struct flow_value *v = socket_flow(sk);
 
-	if (!v) {
-		__u64 dropped = 0; /* refused: nothing of it is counted, but the close still marks the counters */
-
-		take_pending(&fs->tx_pending, &dropped, leave);
-		take_pending(&fs->rx_pending, &dropped, leave);
-		return;
-	}
-	take_pending(&fs->tx_pending, &v->tx_bytes, leave);
-	take_pending(&fs->rx_pending, &v->rx_bytes, leave);
-	if (fs->rtt_pending_us) {
-		add_rtt(v, fs->rtt_pending_us);
-		fs->rtt_pending_us = 0;
-	}
-	if (retransmits) {
-		v->retransmits += retransmits;
+	if (v) {
+		v->retransmits += d;
 		fs->retransmits = total;
-	}
-}
-
-/* the socket's smoothed RTT as its flow's sample, taken at the next flush; once the socket has given one */
-static __always_inline void flow_sample_rtt(const struct sock *sk, struct flow_sock *fs)
-{
-	__u32 srtt = srtt_micros(sk);
-
-	if (srtt) {
-		fs->rtt_pending_us = srtt;
-		fs->sampled = 1;
 	}
 }
 
@@ -227,16 +184,10 @@ static __always_inline struct flow_sock *new_flow_sock(const struct sock *sk, __
 	fs->key.port = server_port;
 	fs->key.direction = direction;
 	fs->key.protocol = SONDE_IPPROTO_TCP;
-	fs->flushed_ns = bpf_ktime_get_ns();
 	return fs;
 }
 
-/*
- * flows' part of sonde_tcp_state (tracepoints.bpf.h): a selected cgroup's TCP socket changing state. A connection
- * counts in its flow when it is established (or fails); what it does after that is kept in its socket storage and
- * added to the flow when it closes, and about once per rtt_sample_period_ns while it stays open (flow_probe): a short
- * connection costs its flow two lookups, not one per event.
- */
+/* flows' part of sonde_tcp_state (tracepoints.bpf.h): a selected cgroup's TCP socket changing state */
 static __always_inline void flow_state(const struct sock *sk, __u64 cg, int oldstate, int newstate)
 {
 	if (newstate == TCP_STATE_SYN_SENT) {
@@ -246,12 +197,35 @@ static __always_inline void flow_state(const struct sock *sk, __u64 cg, int olds
 			fs->retransmits = total_retransmits(sk);
 		return;
 	}
+	if (newstate == TCP_STATE_CLOSE) {
+		/* no retransmit after this: what the tracepoint missed is caught up */
+		struct flow_sock *fs = flow_sock_of(sk);
+
+		if (fs && !fs->refused)
+			add_retransmits(sk, fs);
+	}
+	if (oldstate == TCP_STATE_SYN_SENT) {
+		/* the connect's outcome: one connection of the flow, failed when it goes straight to CLOSE */
+		struct flow_sock *fs = flow_sock_of(sk);
+
+		if (!fs || fs->refused)
+			return;
+		struct flow_value *v = socket_flow(sk);
+
+		if (!v) {
+			fs->refused = 1; /* over the pod's budget: the connection's later events are not counted either */
+			return;
+		}
+		v->connections += 1;
+		if (newstate == TCP_STATE_CLOSE)
+			v->connect_failures += 1;
+		return;
+	}
 	if (oldstate == TCP_STATE_SYN_RECV && newstate == TCP_STATE_ESTABLISHED) {
 		struct flow_sock *fs = new_flow_sock(sk, cg, sk->__sk_common.skc_num, SONDE_FLOW_PASSIVE);
 
 		if (!fs)
 			return;
-		/* retransmits stays 0: the handshake's SYN-ACK retransmits, counted in the child's total, are its own */
 		fs->ready = 1;
 		struct flow_value *v = flow_of(&fs->key);
 
@@ -260,61 +234,43 @@ static __always_inline void flow_state(const struct sock *sk, __u64 cg, int olds
 			return;
 		}
 		v->connections += 1;
+		add_retransmits(sk, fs); /* the handshake's SYN-ACK retransmits, counted in the child's total */
 		return;
 	}
-	if (oldstate != TCP_STATE_SYN_SENT && oldstate != TCP_STATE_ESTABLISHED && newstate != TCP_STATE_CLOSE)
-		return;
-	struct flow_sock *fs = flow_sock_of(sk);
-
-	if (!fs || fs->refused)
-		return;
-	if (oldstate == TCP_STATE_SYN_SENT) {
-		/* the connect's outcome: one connection of the flow, failed when it goes straight to CLOSE */
-		struct flow_value *v = socket_flow(sk);
-
-		if (!v)
-			return; /* over the pod's budget: socket_flow marked it, its later events are not counted either */
-		v->connections += 1;
-		if (newstate == TCP_STATE_CLOSE)
-			v->connect_failures += 1;
-	} else if (oldstate == TCP_STATE_ESTABLISHED && !fs->sampled) {
+	if (oldstate == TCP_STATE_ESTABLISHED) {
 		/* a connection shorter than the RTT sampling period still gives one sample */
-		flow_sample_rtt(sk, fs);
+		struct flow_sock *fs = flow_sock_of(sk);
+
+		if (!fs || fs->refused || fs->last_rtt_ns)
+			return;
+		__u32 srtt = srtt_micros(sk);
+		struct flow_value *v = srtt ? flow_of(&fs->key) : NULL;
+
+		if (v)
+			add_rtt(v, srtt);
 	}
-	if (newstate == TCP_STATE_CLOSE) /* nothing is written after this, and no retransmit: the flow takes the rest */
-		flow_flush(sk, fs, true);
 }
 
-/*
- * flows' part of sonde_sock_tx and sonde_sock_rx: a selected cgroup's TCP send or receive call, kept in the socket's
- * storage until its next flush. A socket can still read what it had queued after it reached CLOSE (a half-closed
- * client reading the reply): that goes to the flow at once.
- */
+/* flows' part of sonde_sock_tx and sonde_sock_rx: a selected cgroup's TCP send or receive call */
 static __always_inline void flow_bytes(const struct sock *sk, int ret, bool sent)
 {
-	struct flow_sock *fs = flow_sock_of(sk);
-
-	if (!fs || fs->refused)
-		return;
-	__u64 *pending = sent ? &fs->tx_pending : &fs->rx_pending;
-
-	__sync_fetch_and_add(pending, ret);
-	if (!(*(volatile __u64 *)pending & SONDE_PENDING_CLOSED))
-		return;
-	/* the socket closed: what it adds now goes to the flow at once */
 	struct flow_value *v = socket_flow(sk);
 
-	if (v)
-		take_pending(pending, sent ? &v->tx_bytes : &v->rx_bytes, SONDE_PENDING_CLOSED);
+	if (!v)
+		return;
+	if (sent)
+		v->tx_bytes += ret;
+	else
+		v->rx_bytes += ret;
 }
 
-/* flows' part of sonde_tcp_retx: a selected cgroup's retransmit attempt; its flow takes it now */
+/* flows' part of sonde_tcp_retx: a selected cgroup's retransmit attempt */
 static __always_inline void flow_retx(const struct sock *sk)
 {
 	struct flow_sock *fs = flow_sock_of(sk);
 
 	if (fs && !fs->refused)
-		flow_flush(sk, fs, false);
+		add_retransmits(sk, fs);
 }
 
 /* flows' part of sonde_tcp_rst_tx and sonde_tcp_rst_rx: an RST of a selected cgroup's socket */
@@ -330,10 +286,7 @@ static __always_inline void flow_reset(const struct sock *sk, bool sent)
 		v->resets_received += 1;
 }
 
-/*
- * flows' part of sonde_tcp_probe: a selected cgroup's socket received a segment; s its storage or NULL. At most once
- * per rtt_sample_period_ns since its last flush, an open connection gives its flow an RTT sample and what it counted.
- */
+/* flows' part of sonde_tcp_probe: a selected cgroup's socket received a segment; s its storage or NULL */
 static __always_inline void flow_probe(struct sock *sk, struct sock_state *s)
 {
 	struct flow_sock *fs = s && s->flow.tracked ? &s->flow : NULL;
@@ -342,11 +295,15 @@ static __always_inline void flow_probe(struct sock *sk, struct sock_state *s)
 		return;
 	__u64 now = bpf_ktime_get_ns();
 
-	if (now - fs->flushed_ns < rtt_sample_period_ns)
+	if (fs->last_rtt_ns && now - fs->last_rtt_ns < rtt_sample_period_ns)
 		return;
-	fs->flushed_ns = now;
-	flow_sample_rtt(sk, fs);
-	flow_flush(sk, fs, false);
+	__u32 srtt = srtt_micros(sk);
+	struct flow_value *v = srtt ? flow_of(&fs->key) : NULL;
+
+	if (v) {
+		fs->last_rtt_ns = now;
+		add_rtt(v, srtt);
+	}
 }
 
 /*

@@ -252,9 +252,8 @@ class FlowsIT {
     }
 
     /**
-     * A socket keeps what it wrote and read in its storage and its flow takes it about once a second while it is open
-     * (at a received segment after rtt_sample_period_ns) and at its close: connections held open show their bytes and
-     * an RTT sample while open, and in the end exactly what the application wrote and read.
+     * Connections held open show in their flow while open (bytes and an RTT sample, at most one a second per socket),
+     * and in the end exactly what the application wrote and read.
      */
     @Test
     void openConnectionsReachTheirFlowWhileOpen() throws Exception {
