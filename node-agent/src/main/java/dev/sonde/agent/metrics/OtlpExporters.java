@@ -4,7 +4,6 @@ import dev.sonde.api.v1alpha1.OtlpProtocol;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
@@ -156,22 +155,18 @@ public final class OtlpExporters implements AutoCloseable {
     /**
      * The SDK exporter of a target. For http/protobuf an endpoint without a path gets the metrics path
      * {@code /v1/metrics}, as the OpenTelemetry exporter settings do for {@code OTEL_EXPORTER_OTLP_ENDPOINT}.
-     * {@link MemoryMode#REUSABLE_DATA}: the exporter encodes from a pool of marshalers it reuses, one per export in
-     * flight, instead of a tree of marshaler objects per point and attribute each time (with flows, tens of thousands
-     * of points an interval). The points are ours and never change after they are built, as that mode asks.
      */
     static MetricExporter create(Target target) {
         return switch (target.protocol()) {
             case GRPC -> {
                 var builder = OtlpGrpcMetricExporter.builder().setEndpoint(target.endpoint()).setTimeout(TIMEOUT)
-                        .setRetryPolicy(RetryPolicy.getDefault()).setMemoryMode(MemoryMode.REUSABLE_DATA);
+                        .setRetryPolicy(RetryPolicy.getDefault());
                 target.headers().forEach(builder::addHeader);
                 yield builder.build();
             }
             case HTTP_PROTOBUF -> {
                 var builder = OtlpHttpMetricExporter.builder().setEndpoint(httpMetricsUrl(target.endpoint()))
-                        .setTimeout(TIMEOUT).setRetryPolicy(RetryPolicy.getDefault())
-                        .setMemoryMode(MemoryMode.REUSABLE_DATA);
+                        .setTimeout(TIMEOUT).setRetryPolicy(RetryPolicy.getDefault());
                 target.headers().forEach(builder::addHeader);
                 yield builder.build();
             }
