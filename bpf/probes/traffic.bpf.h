@@ -3,11 +3,10 @@
  * traffic, two views of the same sockets:
  *  - packets and wire bytes (IP length, retransmissions included), a part of the cgroup_skb egress/ingress
  *    programs (cgroup_skb.bpf.h) at the cgroup2 root, so every pod below is covered; packets count GSO segments;
- *  - application bytes from sock:sock_send_length / sock:sock_recv_length (one event per
- *    send/recv call, not per packet), a part of their programs (tracepoints.bpf.h): exactly what applications
- *    wrote and read. Ingress skb bytes
- *    can't give that: segments TCP drops after the cgroup filter (backlog full) come back as
- *    retransmissions and would count twice.
+ *  - application bytes from sock:sock_send_length / sock:sock_recv_length (one event per send/recv call, not per
+ *    packet), a part of their programs (tracepoints.bpf.h): exactly what applications wrote and read. Ingress skb
+ *    bytes can't give that: segments TCP drops after the cgroup filter (backlog full) come back as retransmissions
+ *    and would count twice.
  * Counted in the traffic map (one entry per selected cgroup, created by the agent at select
  * time): one lookup per packet selects and counts, instead of a selection plus a metrics lookup.
  */
