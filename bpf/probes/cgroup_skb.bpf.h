@@ -11,7 +11,7 @@ static __always_inline int skb_parts(struct __sk_buff *skb, bool egress)
 {
 	__u64 cg = bpf_skb_cgroup_id(skb);
 	/* the traffic entry exists exactly for selected cgroups: this lookup is the selection */
-	struct traffic_value *v = bpf_map_lookup_elem(&traffic, &cg);
+	struct traffic_value *v = traffic_of(cg);
 
 	if (!v)
 		return 1; /* observe only: always let the packet pass */

@@ -93,12 +93,16 @@ static __always_inline void resolve_backend(const struct sock *sk, struct flow_k
 	}
 }
 
-/* The socket's flow state; NULL when it has none (not a flows-selected pod's TCP socket). */
+/* The flow state in socket storage s (may be NULL); NULL when there is none (not a flows-selected pod's socket) */
+static __always_inline struct flow_sock *tracked_flow(struct sock_state *s)
+{
+	return s && s->flow.tracked ? &s->flow : NULL;
+}
+
+/* The socket's flow state; NULL when it has none. */
 static __always_inline struct flow_sock *flow_sock_of(const struct sock *sk)
 {
-	struct sock_state *s = bpf_sk_storage_get(&sock_state, (struct sock *)sk, 0, 0);
-
-	return s && s->flow.tracked ? &s->flow : NULL;
+	return tracked_flow(bpf_sk_storage_get(&sock_state, (struct sock *)sk, 0, 0));
 }
 
 /* The socket's flow, its backend resolved now if it is still connecting; NULL for sockets without flows. */
@@ -289,7 +293,7 @@ static __always_inline void flow_reset(const struct sock *sk, bool sent)
 /* flows' part of sonde_tcp_probe: a selected cgroup's socket received a segment; s its storage or NULL */
 static __always_inline void flow_probe(struct sock *sk, struct sock_state *s)
 {
-	struct flow_sock *fs = s && s->flow.tracked ? &s->flow : NULL;
+	struct flow_sock *fs = tracked_flow(s);
 
 	if (!fs || fs->refused || !fs->ready)
 		return;

@@ -66,8 +66,7 @@ static __always_inline void sock_call(const struct sock *sk, int ret, bool sent)
 
 	if (family != SONDE_AF_INET && family != SONDE_AF_INET6)
 		return;
-	__u64 cg = sk_cgroup_id(sk);
-	struct traffic_value *v = bpf_map_lookup_elem(&traffic, &cg);
+	struct traffic_value *v = traffic_of(sk_cgroup_id(sk));
 
 	if (!v)
 		return;

@@ -293,7 +293,8 @@ class FlowsIT {
         assertThat(closed.connections()).isEqualTo(conns);
     }
 
-    private static Map<FlowKey, FlowCounters> settle(KernelProbes probes, Predicate<Map<FlowKey, FlowCounters>> done)
+    /** The flows once done says so, or as they are after 5 s. */
+    static Map<FlowKey, FlowCounters> settle(KernelProbes probes, Predicate<Map<FlowKey, FlowCounters>> done)
             throws InterruptedException {
         Map<FlowKey, FlowCounters> flows = probes.readFlows().flows();
         for (int i = 0; i < 50 && !done.test(flows); i++) {

@@ -88,13 +88,10 @@ class TracepointPartsIT {
         return Bpftool.linkedPrograms(probes.linkIds());
     }
 
+    /** The flow once it has at least that many connections, or as it is after FlowsIT.settle's wait. */
     private static FlowCounters settleFlow(KernelProbes probes, FlowKey key, long connections)
             throws InterruptedException {
-        FlowCounters f = probes.readFlows().flows().getOrDefault(key, FlowCounters.ZERO);
-        for (int i = 0; i < 50 && f.connections() < connections; i++) {
-            Thread.sleep(100);
-            f = probes.readFlows().flows().getOrDefault(key, FlowCounters.ZERO);
-        }
-        return f;
+        return FlowsIT.settle(probes, f -> f.getOrDefault(key, FlowCounters.ZERO).connections() >= connections)
+                .getOrDefault(key, FlowCounters.ZERO);
     }
 }
